@@ -1,0 +1,37 @@
+"""funcnet: a functional, pure-transform array library (grad, vmap, jit) on NumPy and CuPy.
+
+Example:
+    >>> import funcnet, funcnet.numpy as fnp
+    >>> f = lambda x: fnp.sum(fnp.tanh(x) ** 2)
+    >>> funcnet.jit(funcnet.grad(f))(fnp.zeros(3)).tolist()
+    [0.0, 0.0, 0.0]
+"""
+
+from . import core as _core  # noqa: F401
+from . import numpy as numpy
+from . import random as random
+from . import tree as tree
+from ._config import config as config
+from .core import prims as _prims  # noqa: F401  (registers every primitive)
+from .core.array import Array as Array
+from .core.devices import default_device as default_device
+from .core.devices import device_put as device_put
+from .core.devices import devices as devices
+from .core.graph import Graph as Graph
+from .lax import stop_gradient as stop_gradient
+from .transforms.batching import vmap as vmap
+from .transforms.grad import grad as grad
+from .transforms.grad import hessian as hessian
+from .transforms.grad import jacfwd as jacfwd
+from .transforms.grad import jacrev as jacrev
+from .transforms.grad import jvp as jvp
+from .transforms.grad import value_and_grad as value_and_grad
+from .transforms.grad import vjp as vjp
+from .transforms.jit import jit as jit
+from .transforms.jit import make_graph as make_graph
+
+__version__ = "0.1.0"
+
+__all__ = ["Array", "Graph", "config", "default_device", "device_put", "devices", "grad",
+           "hessian", "jacfwd", "jacrev", "jit", "jvp", "make_graph", "numpy", "random",
+           "stop_gradient", "tree", "value_and_grad", "vjp", "vmap"]

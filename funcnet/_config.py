@@ -1,0 +1,53 @@
+"""Global configuration: ``funcnet.config.update(name, value)``."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+class Config:
+    """Process-wide settings, read by the core on every dtype decision.
+
+    Settings:
+        enable_x64: keep 64-bit dtypes (default False: float64 → float32, int64 → int32).
+        debug_nans: reserved for the NaN checker (off by default).
+
+    Example:
+        >>> import funcnet
+        >>> funcnet.config.update("enable_x64", False)
+        >>> funcnet.config.enable_x64
+        False
+    """
+
+    _names = ("enable_x64", "debug_nans")
+
+    def __init__(self) -> None:
+        self.enable_x64 = False
+        self.debug_nans = False
+        self._listeners: list[Callable[[str, Any], None]] = []
+
+    def update(self, name: str, value: Any) -> None:
+        """Set one option by name.
+
+        Args:
+            name: one of ``"enable_x64"``, ``"debug_nans"`` (``"jax_"`` prefixes accepted).
+            value: the new value.
+
+        Raises:
+            ValueError: for an unknown option name.
+        """
+        key = name[4:] if name.startswith("jax_") else name
+        if key not in self._names:
+            raise ValueError(
+                f"funcnet.config.update: unknown option {name!r}; valid options: "
+                f"{', '.join(self._names)}"
+            )
+        setattr(self, key, bool(value))
+        for fn in self._listeners:
+            fn(key, value)
+
+    def _on_change(self, fn: Callable[[str, Any], None]) -> None:
+        self._listeners.append(fn)
+
+
+config = Config()

@@ -1,0 +1,58 @@
+# bind(): the one place where a transform intercepts an operation.
+from __future__ import annotations
+
+import numpy as np
+
+from .array import Array, raw_from_python, wrap
+from .backend import backend_of
+from .registry import Primitive, impl_rules
+from .trace import Tracer, leak_error
+
+__all__ = ["Primitive", "bind", "eval_primitive"]
+
+
+def bind(prim: Primitive, *args, **params):
+    top = None
+    for a in args:
+        if isinstance(a, Tracer):
+            m = a._trace.main
+            if not m.active:
+                raise leak_error(a)
+            if top is None or m.level > top.level:
+                top = m
+    if top is None:
+        return eval_primitive(prim, args, params)
+    trace = top.trace
+    return trace.process_primitive(prim, [trace.full_raise(a) for a in args], params)
+
+
+def eval_primitive(prim, args, params):
+    vals = []
+    weak = prim.keeps_weak
+    for a in args:
+        if type(a) is Array:
+            vals.append(a._value)
+            weak = weak and a._weak
+        elif isinstance(a, (np.ndarray, np.generic)):
+            vals.append(a)
+            weak = False
+        else:
+            vals.append(raw_from_python(a))
+            weak = weak and not isinstance(a, (bool, np.bool_))
+    if not vals:
+        weak = False
+    if prim.weak_param is not None:
+        weak = params[prim.weak_param]
+    try:
+        out = impl_rules[prim](backend_of(vals), *vals, **params)
+    except Exception:
+        # a failing backend call: re-check the arguments abstractly, so that a user error gets
+        # funcnet's message (function, argument, shapes) instead of a backend traceback
+        from .aval import ShapedArray
+        from .registry import abstract_rules
+        avals = [ShapedArray(np.shape(v), v.dtype) for v in vals]
+        abstract_rules[prim](*avals, **params)
+        raise
+    if prim.multiple_results:
+        return tuple(wrap(o, weak) for o in out)
+    return wrap(out, weak)

@@ -1,0 +1,296 @@
+# Elementwise primitives: one line each through the unop / binop factories, plus
+# select, convert_element_type and the PRNG's threefry kernel.
+from __future__ import annotations
+
+import numpy as np
+
+from ..primitive import bind
+from ..registry import Primitive, register
+from ._factories import (binop, broadcast_batch, broadcast_shapes, broadcast_to, scalar,
+                         sum_to_shape, unop, zeros_like)
+
+# derivative helpers (funcnet ops, so every order differentiates)
+def _c(x, v):
+    return scalar(v, x.dtype)
+
+
+def _sq(x):
+    return x * x
+
+
+neg_p = unop("negative", deriv=lambda x, o: _c(x, -1))
+sign_p = unop("sign", zero_deriv=True)
+floor_p = unop("floor", zero_deriv=True)
+ceil_p = unop("ceil", zero_deriv=True)
+round_p = unop("round", "rint", zero_deriv=True)
+trunc_p = unop("trunc", zero_deriv=True)
+abs_p = unop("abs", "absolute", deriv=lambda x, o: bind(sign_p, x))
+exp_p = unop("exp", deriv=lambda x, o: o)
+exp2_p = unop("exp2", deriv=lambda x, o: o * _c(x, np.log(2.0)))
+expm1_p = unop("expm1", deriv=lambda x, o: o + _c(x, 1))
+log_p = unop("log", deriv=lambda x, o: _c(x, 1) / x)
+log1p_p = unop("log1p", deriv=lambda x, o: _c(x, 1) / (x + _c(x, 1)))
+log2_p = unop("log2", deriv=lambda x, o: _c(x, 1 / np.log(2.0)) / x)
+log10_p = unop("log10", deriv=lambda x, o: _c(x, 1 / np.log(10.0)) / x)
+sqrt_p = unop("sqrt", deriv=lambda x, o: _c(x, 0.5) / o)
+cbrt_p = unop("cbrt", deriv=lambda x, o: _c(x, 1 / 3) / _sq(o))
+sin_p = unop("sin", deriv=lambda x, o: bind(cos_p, x))
+cos_p = unop("cos", deriv=lambda x, o: -bind(sin_p, x))
+tan_p = unop("tan", deriv=lambda x, o: _c(x, 1) + _sq(o))
+arcsin_p = unop("arcsin", deriv=lambda x, o: bind(rsqrt_p, _c(x, 1) - _sq(x)))
+arccos_p = unop("arccos", deriv=lambda x, o: -bind(rsqrt_p, _c(x, 1) - _sq(x)))
+arctan_p = unop("arctan", deriv=lambda x, o: _c(x, 1) / (_c(x, 1) + _sq(x)))
+sinh_p = unop("sinh", deriv=lambda x, o: bind(cosh_p, x))
+cosh_p = unop("cosh", deriv=lambda x, o: bind(sinh_p, x))
+tanh_p = unop("tanh", deriv=lambda x, o: _c(x, 1) - _sq(o))
+arcsinh_p = unop("arcsinh", deriv=lambda x, o: bind(rsqrt_p, _sq(x) + _c(x, 1)))
+arccosh_p = unop("arccosh", deriv=lambda x, o: bind(rsqrt_p, _sq(x) - _c(x, 1)))
+arctanh_p = unop("arctanh", deriv=lambda x, o: _c(x, 1) / (_c(x, 1) - _sq(x)))
+logistic_p = unop("logistic", "logistic", deriv=lambda x, o: o * (_c(x, 1) - o))
+rsqrt_p = unop("rsqrt", "rsqrt", deriv=lambda x, o: _c(x, -0.5) * o / x)
+erf_p = unop("erf", "erf",
+             deriv=lambda x, o: _c(x, 2 / np.sqrt(np.pi)) * bind(exp_p, -_sq(x)))
+conj_p = unop("conj", "conjugate", deriv=lambda x, o: _c(x, 1))
+isnan_p = unop("isnan", out_dtype=np.bool_, nondiff=True)
+isinf_p = unop("isinf", out_dtype=np.bool_, nondiff=True)
+isfinite_p = unop("isfinite", out_dtype=np.bool_, nondiff=True)
+not_p = unop("logical_not", out_dtype=np.bool_, nondiff=True)
+invert_p = unop("invert", nondiff=True)
+signbit_p = unop("signbit", out_dtype=np.bool_, nondiff=True)
+
+
+def _add_vjp(needs, g, out, x, y):
+    return [sum_to_shape(g, x.shape) if needs[0] else None,
+            sum_to_shape(g, y.shape) if needs[1] else None]
+
+
+def _sub_vjp(needs, g, out, x, y):
+    return [sum_to_shape(g, x.shape) if needs[0] else None,
+            sum_to_shape(-g, y.shape) if needs[1] else None]
+
+
+def _linear_jvp(prim, sy):
+    def jvp(primals, tangents):
+        out = bind(prim, *primals)
+        tx, ty = tangents
+        if ty is not None and sy < 0:
+            ty = -ty
+        t = tx if ty is None else (ty if tx is None else tx + ty)
+        return out, (None if t is None else broadcast_to(t, out.shape))
+    return jvp
+
+
+def _mul_jvp(primals, tangents):
+    x, y = primals
+    tx, ty = tangents
+    out = bind(mul_p, x, y)
+    t = None if tx is None else tx * y
+    if ty is not None:
+        t = x * ty if t is None else t + x * ty
+    return out, (None if t is None else broadcast_to(t, out.shape))
+
+
+def _mul_vjp(needs, g, out, x, y):
+    return [sum_to_shape(g * y, x.shape) if needs[0] else None,
+            sum_to_shape(g * x, y.shape) if needs[1] else None]
+
+
+def _pow_dy(x, y, o):
+    # d/dy x**y = x**y log x, defined as 0 where x == 0 (JAX's convention)
+    safe = bind(select_p, bind(eq_p, x, _c(x, 0)), broadcast_to(_c(x, 1), x.shape), x)
+    return o * bind(log_p, safe)
+
+
+def _pow_dx(x, y, o):
+    # y * x**(y-1), written so x == 0, y == 0 gives 0 rather than nan
+    ym1 = y - _c(y, 1)
+    return bind(select_p, bind(eq_p, y, _c(y, 0)), zeros_like(y * x),
+                y * bind(pow_p, x, ym1))
+
+
+add_p = binop("add", vjp=_add_vjp)
+sub_p = binop("subtract", vjp=_sub_vjp)
+mul_p = binop("multiply", jvp=_mul_jvp, vjp=_mul_vjp)
+div_p = binop("divide", "true_divide", dx=lambda x, y, o: _c(x, 1) / y,
+              dy=lambda x, y, o: -o / y)
+floordiv_p = binop("floor_divide", dx=lambda x, y, o: zeros_like(o),
+                   dy=lambda x, y, o: zeros_like(o))
+rem_p = binop("remainder", dx=lambda x, y, o: broadcast_to(_c(x, 1), o.shape),
+              dy=lambda x, y, o: -bind(floordiv_p, x, y))
+pow_p = binop("power", dx=_pow_dx, dy=_pow_dy)
+max_p = binop("maximum", dx=lambda x, y, o: _tie_mask(x, y, o, x),
+              dy=lambda x, y, o: _tie_mask(y, x, o, y))
+min_p = binop("minimum", dx=lambda x, y, o: _tie_mask(x, y, o, x),
+              dy=lambda x, y, o: _tie_mask(y, x, o, y))
+atan2_p = binop("arctan2", dx=lambda x, y, o: y / (_sq(x) + _sq(y)),
+                dy=lambda x, y, o: -x / (_sq(x) + _sq(y)))
+hypot_p = binop("hypot", dx=lambda x, y, o: x / o, dy=lambda x, y, o: y / o)
+logaddexp_p = binop("logaddexp", dx=lambda x, y, o: bind(exp_p, x - o),
+                    dy=lambda x, y, o: bind(exp_p, y - o))
+copysign_p = binop("copysign", dx=lambda x, y, o: bind(sign_p, x) * bind(sign_p, o),
+                   dy=lambda x, y, o: zeros_like(o))
+nextafter_p = binop("nextafter", nondiff=True)
+add_jvp = _linear_jvp(add_p, 1)
+sub_jvp = _linear_jvp(sub_p, -1)
+
+
+def _tie_mask(a, b, o, like):
+    # 1 where a wins, 0.5 on ties (JAX splits the gradient of max/min at ties)
+    one = _c(like, 1)
+    win = bind(select_p, bind(eq_p, a, o), broadcast_to(one, o.shape), zeros_like(o))
+    tie = bind(select_p, bind(eq_p, a, b), broadcast_to(_c(like, 0.5), o.shape),
+               broadcast_to(one, o.shape))
+    return win * tie
+
+
+eq_p = binop("equal", out_dtype=np.bool_, nondiff=True)
+ne_p = binop("not_equal", out_dtype=np.bool_, nondiff=True)
+lt_p = binop("less", out_dtype=np.bool_, nondiff=True)
+le_p = binop("less_equal", out_dtype=np.bool_, nondiff=True)
+gt_p = binop("greater", out_dtype=np.bool_, nondiff=True)
+ge_p = binop("greater_equal", out_dtype=np.bool_, nondiff=True)
+and_p = binop("logical_and", out_dtype=np.bool_, nondiff=True)
+or_p = binop("logical_or", out_dtype=np.bool_, nondiff=True)
+xor_p = binop("logical_xor", out_dtype=np.bool_, nondiff=True)
+bitand_p = binop("bitwise_and", nondiff=True)
+bitor_p = binop("bitwise_or", nondiff=True)
+bitxor_p = binop("bitwise_xor", nondiff=True)
+shl_p = binop("left_shift", nondiff=True)
+shr_p = binop("right_shift", nondiff=True)
+
+# the linear binops get their cheaper JVPs (registered by the factory, replaced here)
+from ..registry import jvp_rules  # noqa: E402
+
+jvp_rules[add_p] = add_jvp
+jvp_rules[sub_p] = sub_jvp
+
+
+# -- select (where) --------------------------------------------------------------------------
+select_p = Primitive("select")
+
+
+def _select_impl(xp, c, x, y):
+    return xp.where(c, x, y)
+
+
+def _select_abstract(c, x, y):
+    if c.dtype != np.bool_:
+        raise TypeError(f"fnp.where: condition must be bool, got {c.dtype}")
+    if x.dtype != y.dtype:
+        raise TypeError(f"funcnet internal: select got {x.dtype} and {y.dtype}")
+    return broadcast_shapes("fnp.where", c.shape, x.shape, y.shape), x.dtype
+
+
+def _select_jvp(primals, tangents):
+    c, x, y = primals
+    _, tx, ty = tangents
+    out = bind(select_p, c, x, y)
+    if tx is None and ty is None:
+        return out, None
+    tx = zeros_like(x) if tx is None else tx
+    ty = zeros_like(y) if ty is None else ty
+    return out, broadcast_to(bind(select_p, c, tx, ty), out.shape)
+
+
+def _select_vjp(needs, g, out, c, x, y):
+    z = zeros_like(g)
+    return [None,
+            sum_to_shape(bind(select_p, c, g, z), x.shape) if needs[1] else None,
+            sum_to_shape(bind(select_p, c, z, g), y.shape) if needs[2] else None]
+
+
+def _select_batch(vals, dims):
+    return bind(select_p, *broadcast_batch(vals, dims)), 0
+
+
+register(select_p, impl=_select_impl, abstract_eval=_select_abstract, jvp=_select_jvp,
+         vjp=_select_vjp, batch=_select_batch, lower=lambda xp: xp.where)
+
+
+# -- convert_element_type --------------------------------------------------------------------
+convert_p = Primitive("convert_element_type", weak_param="weak_type")
+
+
+def _convert_impl(xp, x, *, new_dtype, weak_type):
+    return x.astype(new_dtype)
+
+
+def _convert_abstract(x, *, new_dtype, weak_type):
+    return x.shape, new_dtype
+
+
+def _diffable(dt):
+    return np.dtype(dt).kind in "fc"
+
+
+def _convert_jvp(primals, tangents, *, new_dtype, weak_type):
+    (x,), (t,) = primals, tangents
+    out = bind(convert_p, x, new_dtype=new_dtype, weak_type=weak_type)
+    if t is None or not (_diffable(x.dtype) and _diffable(new_dtype)):
+        return out, None
+    return out, bind(convert_p, t, new_dtype=new_dtype, weak_type=weak_type)
+
+
+def _convert_vjp(needs, g, out, x, *, new_dtype, weak_type):
+    if not (_diffable(x.dtype) and _diffable(new_dtype)):
+        return [None]
+    return [bind(convert_p, g, new_dtype=x.dtype, weak_type=False)]
+
+
+def _convert_batch(vals, dims, **params):
+    return bind(convert_p, vals[0], **params), dims[0]
+
+
+def _convert_lower(xp, *, new_dtype, weak_type):
+    return lambda x: x.astype(new_dtype)
+
+
+register(convert_p, impl=_convert_impl, abstract_eval=_convert_abstract, jvp=_convert_jvp,
+         vjp=_convert_vjp, batch=_convert_batch, lower=_convert_lower)
+
+
+# -- threefry2x32: the counter-based PRNG kernel (elementwise on uint32) ---------------------
+threefry_p = Primitive("threefry2x32", multiple_results=True, keeps_weak=False)
+_ROT = ((13, 15, 26, 6), (17, 29, 16, 24))
+
+
+def _threefry_impl(xp, k0, k1, x0, x1):
+    u = np.uint32
+    k0, k1 = xp.asarray(k0, dtype=u), xp.asarray(k1, dtype=u)
+    x0, x1 = xp.asarray(x0, dtype=u), xp.asarray(x1, dtype=u)
+    k2 = k0 ^ k1 ^ u(0x1BD11BDA)
+    ks = (k0, k1, k2)
+    x0 = x0 + k0
+    x1 = x1 + k1
+    for i in range(5):
+        for r in _ROT[i % 2]:
+            x0 = x0 + x1
+            x1 = (x1 << u(r)) | (x1 >> u(32 - r))
+            x1 = x1 ^ x0
+        x0 = x0 + ks[(i + 1) % 3]
+        x1 = x1 + ks[(i + 2) % 3] + u(i + 1)
+    shape = np.broadcast_shapes(k0.shape, k1.shape, x0.shape, x1.shape)
+    return xp.broadcast_to(x0, shape).copy(), xp.broadcast_to(x1, shape).copy()
+
+
+def _threefry_abstract(k0, k1, x0, x1):
+    for a in (k0, k1, x0, x1):
+        if a.dtype != np.uint32:
+            raise TypeError(f"threefry2x32 needs uint32 operands, got {a.dtype}")
+    shape = broadcast_shapes("threefry2x32", k0.shape, k1.shape, x0.shape, x1.shape)
+    return [(shape, np.dtype(np.uint32))] * 2
+
+
+def _threefry_batch(vals, dims):
+    return bind(threefry_p, *broadcast_batch(vals, dims)), (0, 0)
+
+
+register(threefry_p, impl=_threefry_impl, abstract_eval=_threefry_abstract,
+         batch=_threefry_batch, differentiable=False)
+
+
+# -- stop_gradient: the identity, with no derivative --------------------------------------------
+stop_gradient_p = Primitive("stop_gradient")
+register(stop_gradient_p, impl=lambda xp, x: x, abstract_eval=lambda x: (x.shape, x.dtype),
+         batch=lambda vals, dims: (bind(stop_gradient_p, vals[0]), dims[0]),
+         lower=lambda xp: (lambda x: x), differentiable=False)
