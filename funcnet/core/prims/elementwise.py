@@ -118,10 +118,37 @@ floordiv_p = binop("floor_divide", dx=lambda x, y, o: zeros_like(o),
 rem_p = binop("remainder", dx=lambda x, y, o: broadcast_to(_c(x, 1), o.shape),
               dy=lambda x, y, o: -bind(floordiv_p, x, y))
 pow_p = binop("power", dx=_pow_dx, dy=_pow_dy)
-max_p = binop("maximum", dx=lambda x, y, o: _tie_mask(x, y, o, x),
-              dy=lambda x, y, o: _tie_mask(y, x, o, y))
-min_p = binop("minimum", dx=lambda x, y, o: _tie_mask(x, y, o, x),
-              dy=lambda x, y, o: _tie_mask(y, x, o, y))
+def _extremum_jvp(prim, win):
+    # win(x, y) = (a, b): x's tangent flows where a > b, half of it where a == b
+    def jvp(primals, tangents):
+        x, y = primals
+        tx, ty = tangents
+        out = bind(prim, x, y)
+        t = None if tx is None else bind(tie_select_p, tx, *win(x, y))
+        if ty is not None:
+            t2 = bind(tie_select_p, ty, *win(y, x))
+            t = t2 if t is None else t + t2
+        return out, (None if t is None else broadcast_to(t, out.shape))
+    return jvp
+
+
+def _extremum_vjp(win):
+    def vjp(needs, g, out, x, y):
+        return [sum_to_shape(bind(tie_select_p, g, *win(x, y)), x.shape) if needs[0] else None,
+                sum_to_shape(bind(tie_select_p, g, *win(y, x)), y.shape) if needs[1] else None]
+    return vjp
+
+
+def _max_win(a, b):
+    return a, b
+
+
+def _min_win(a, b):
+    return b, a
+
+
+max_p = binop("maximum", jvp=_extremum_jvp(None, _max_win), vjp=_extremum_vjp(_max_win))
+min_p = binop("minimum", jvp=_extremum_jvp(None, _min_win), vjp=_extremum_vjp(_min_win))
 atan2_p = binop("arctan2", dx=lambda x, y, o: y / (_sq(x) + _sq(y)),
                 dy=lambda x, y, o: -x / (_sq(x) + _sq(y)))
 hypot_p = binop("hypot", dx=lambda x, y, o: x / o, dy=lambda x, y, o: y / o)
@@ -132,15 +159,6 @@ copysign_p = binop("copysign", dx=lambda x, y, o: bind(sign_p, x) * bind(sign_p,
 nextafter_p = binop("nextafter", nondiff=True)
 add_jvp = _linear_jvp(add_p, 1)
 sub_jvp = _linear_jvp(sub_p, -1)
-
-
-def _tie_mask(a, b, o, like):
-    # 1 where a wins, 0.5 on ties (JAX splits the gradient of max/min at ties)
-    one = _c(like, 1)
-    win = bind(select_p, bind(eq_p, a, o), broadcast_to(one, o.shape), zeros_like(o))
-    tie = bind(select_p, bind(eq_p, a, b), broadcast_to(_c(like, 0.5), o.shape),
-               broadcast_to(one, o.shape))
-    return win * tie
 
 
 eq_p = binop("equal", out_dtype=np.bool_, nondiff=True)
@@ -158,11 +176,50 @@ bitxor_p = binop("bitwise_xor", nondiff=True)
 shl_p = binop("left_shift", nondiff=True)
 shr_p = binop("right_shift", nondiff=True)
 
-# the linear binops get their cheaper JVPs (registered by the factory, replaced here)
+# the linear binops get their cheaper JVPs, max/min theirs (they need the prim itself)
 from ..registry import jvp_rules  # noqa: E402
 
 jvp_rules[add_p] = add_jvp
 jvp_rules[sub_p] = sub_jvp
+jvp_rules[max_p] = _extremum_jvp(max_p, _max_win)
+jvp_rules[min_p] = _extremum_jvp(min_p, _min_win)
+
+
+# -- tie_select(g, a, b): g where a > b, g / 2 where a == b, 0 elsewhere ----------------------
+# The derivative mask of maximum / minimum (JAX splits the gradient evenly at ties), fused into
+# one primitive: linear in g and piecewise constant in a, b (zero derivative there).
+tie_select_p = Primitive("tie_select")
+
+
+def _tie_impl(xp, g, a, b):
+    out = xp.where(a > b, g, g.dtype.type(0))
+    eq = a == b
+    if eq.any():
+        out = out + xp.where(eq, g * g.dtype.type(0.5), g.dtype.type(0))
+    return out
+
+
+def _tie_abstract(g, a, b):
+    return broadcast_shapes("tie_select", g.shape, a.shape, b.shape), g.dtype
+
+
+def _tie_jvp(primals, tangents):
+    g, a, b = primals
+    out = bind(tie_select_p, g, a, b)
+    t = tangents[0]
+    return out, (None if t is None else broadcast_to(bind(tie_select_p, t, a, b), out.shape))
+
+
+def _tie_vjp(needs, ct, out, g, a, b):
+    return [sum_to_shape(bind(tie_select_p, ct, a, b), g.shape), None, None]
+
+
+def _tie_batch(vals, dims):
+    return bind(tie_select_p, *broadcast_batch(vals, dims)), 0
+
+
+register(tie_select_p, impl=_tie_impl, abstract_eval=_tie_abstract, jvp=_tie_jvp,
+         vjp=_tie_vjp, batch=_tie_batch)
 
 
 # -- select (where) --------------------------------------------------------------------------
