@@ -133,6 +133,10 @@ def backend_of_value(v) -> Backend:
 
 
 def backend_of(vals) -> Backend:
+    if len(vals) == 1:
+        b = _BY_TYPE.get(type(vals[0]))
+        if b is not None:
+            return b
     b = None
     for v in vals:
         if isinstance(v, np.generic):  # NumPy scalars are device-neutral constants

@@ -148,9 +148,11 @@ def scalar_dtype_weak(x) -> tuple[np.dtype, bool]:
 
 def dtype_weak_of(x) -> tuple[np.dtype, bool]:
     """(dtype, weak) of an Array, tracer, NumPy value, Python scalar or dtype-like."""
-    aval = getattr(x, "aval", None)
-    if aval is not None:
-        return aval.dtype, aval.weak_type
+    from .array import Array
+    if type(x) is Array:
+        return x._value.dtype, x._weak
+    if isinstance(x, Array):
+        return x.dtype, x.weak_type
     if isinstance(x, (builtins.bool, builtins.int, builtins.float, builtins.complex)) and not \
             isinstance(x, np.generic):
         return scalar_dtype_weak(x)

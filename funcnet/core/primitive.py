@@ -23,10 +23,25 @@ def bind(prim: Primitive, *args, **params):
     if top is None:
         return eval_primitive(prim, args, params)
     trace = top.trace
-    return trace.process_primitive(prim, [trace.full_raise(a) for a in args], params)
+    return trace.process_primitive(
+        prim, [a if isinstance(a, Tracer) and a._trace is trace else trace.full_raise(a)
+               for a in args], params)
 
 
 def eval_primitive(prim, args, params):
+    if len(args) == 1 and type(args[0]) is Array:  # the common case, kept short
+        a = args[0]
+        v = a._value
+        try:
+            out = impl_rules[prim](backend_of((v,)), v, **params)
+        except Exception:
+            _recheck(prim, (v,), params)
+            raise
+        weak = a._weak and prim.keeps_weak if prim.weak_param is None else \
+            params[prim.weak_param]
+        if prim.multiple_results:
+            return tuple(wrap(o, weak) for o in out)
+        return wrap(out, weak)
     vals = []
     weak = prim.keeps_weak
     for a in args:
@@ -46,13 +61,17 @@ def eval_primitive(prim, args, params):
     try:
         out = impl_rules[prim](backend_of(vals), *vals, **params)
     except Exception:
-        # a failing backend call: re-check the arguments abstractly, so that a user error gets
-        # funcnet's message (function, argument, shapes) instead of a backend traceback
-        from .aval import ShapedArray
-        from .registry import abstract_rules
-        avals = [ShapedArray(np.shape(v), v.dtype) for v in vals]
-        abstract_rules[prim](*avals, **params)
+        _recheck(prim, vals, params)
         raise
     if prim.multiple_results:
         return tuple(wrap(o, weak) for o in out)
     return wrap(out, weak)
+
+
+def _recheck(prim, vals, params):
+    # a failing backend call: re-check the arguments abstractly, so that a user error gets
+    # funcnet's message (function, argument, shapes) instead of a backend traceback
+    from .aval import ShapedArray
+    from .registry import abstract_rules
+    avals = [ShapedArray(np.shape(v), v.dtype) for v in vals]
+    abstract_rules[prim](*avals, **params)

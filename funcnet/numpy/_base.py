@@ -51,6 +51,11 @@ def convert(x, dt, weak=False):
 
 def promote(*args):
     """Converts every argument to one Array dtype by JAX's weak-type promotion rules."""
+    if len(args) == 2:
+        a, b = args
+        if isinstance(a, Array) and isinstance(b, Array) and a.dtype == b.dtype and \
+                a.weak_type == b.weak_type:
+            return [a, b]
     dws = [dtypes.dtype_weak_of(a) for a in args]
     dt, weak = dtypes.promote(dws)
     out = []

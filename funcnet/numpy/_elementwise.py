@@ -10,7 +10,8 @@ from ..core import dtypes
 from ..core.array import Array
 from ..core.primitive import bind
 from ..core.prims import elementwise as E
-from ._base import asarray_any, promote, promote_inexact
+from ._base import asarray_any, convert, promote, promote_inexact
+
 
 _new = object.__new__
 _ndarray = np.ndarray
@@ -144,7 +145,6 @@ def logical_not(x, /):
 def _as_bool(x):
     if x.dtype == np.bool_:
         return x
-    from ._base import convert
     return convert(x, np.dtype(bool))
 
 
@@ -353,6 +353,5 @@ def float_power(x, y, /):
         >>> fnp.float_power(2, 3).item()
         8.0
     """
-    from ._base import convert
     dt = dtypes.canonicalize(np.float64)
     return power(convert(asarray_any(x), dt), convert(asarray_any(y), dt))

@@ -10,6 +10,7 @@ from ..core.prims import indexing as I
 from ..core.trace import Tracer
 from ..errors import ConcretizationError
 from ._base import asarray_any, convert, norm_axis
+from ._shape import ravel
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
@@ -195,7 +196,6 @@ def take(a, indices, axis=None, mode=None):
     """
     x = asarray_any(a)
     if axis is None:
-        from ._shape import ravel
         x, axis = ravel(x), 0
     ax = norm_axis("fnp.take", axis, x.ndim)
     idx = indices if isinstance(indices, Array) else asarray_any(indices)
@@ -217,7 +217,6 @@ def take_along_axis(arr, indices, axis):
     x = asarray_any(arr)
     idx = asarray_any(indices)
     if axis is None:
-        from ._shape import ravel
         x, idx, axis = ravel(x), ravel(idx), 0
     if idx.ndim != x.ndim:
         raise ValueError(f"fnp.take_along_axis: indices (shape {tuple(idx.shape)}) must have "
@@ -269,7 +268,6 @@ def flatnonzero(a):
         >>> fnp.flatnonzero(fnp.asarray([[0, 1], [1, 0]])).tolist()
         [1, 2]
     """
-    from ._shape import ravel
     return nonzero(ravel(asarray_any(a)))[0]
 
 
@@ -295,7 +293,6 @@ def argsort(a, axis=-1, kind=None, order=None, *, stable=True, descending=False)
     """
     x = asarray_any(a)
     if axis is None:
-        from ._shape import ravel
         x, axis = ravel(x), 0
     if x.ndim == 0:
         return wrap(np.zeros((), dtypes.default_int()))
@@ -314,7 +311,6 @@ def sort(a, axis=-1, kind=None, order=None, *, stable=True, descending=False):
     """
     x = asarray_any(a)
     if axis is None:
-        from ._shape import ravel
         x, axis = ravel(x), 0
     if x.ndim == 0:
         return x

@@ -11,6 +11,14 @@ from ..core.primitive import bind
 from ..core.prims import linalg as L
 from ..errors import ShapeError
 from ._base import asarray_any, norm_axis, promote, promote_inexact
+from ._creation import zeros
+from ._elementwise import abs as _abs
+from ._elementwise import conjugate, not_equal, sqrt, where
+from ._indexing import getitem
+from ._reductions import max as _max
+from ._reductions import min as _min
+from ._reductions import sum as _sum
+from ._shape import broadcast_to, matrix_transpose, moveaxis, ravel, reshape, squeeze, transpose
 
 _new = object.__new__
 
@@ -47,7 +55,6 @@ def matmul(a, b, /):
             f"fnp.matmul: 'b' has shape {tuple(b.shape)}; its "
             f"{'first' if b.ndim <= 2 else 'second-to-last'} dim ({k_b}) must equal 'a''s "
             f"last dim ({a.shape[-1]}); 'a' has shape {tuple(a.shape)}")
-    from ._shape import reshape
     a2 = reshape(a, (1,) + tuple(a.shape)) if a.ndim == 1 else a
     b2 = reshape(b, tuple(b.shape) + (1,)) if b.ndim == 1 else b
     out = bind(L.matmul_p, a2, b2)
@@ -66,7 +73,6 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 def _diag_extract(x, sub):
     # repeated letters inside one operand: take the diagonal
-    from ._indexing import getitem
     while True:
         rep = next((c for c in sub if sub.count(c) > 1), None)
         if rep is None:
@@ -93,7 +99,6 @@ def _sum_letters(x, sub, letters):
     axes = tuple(k for k, c in enumerate(sub) if c in letters)
     if not axes:
         return x, sub
-    from ._reductions import sum as _sum
     return _sum(x, axis=axes), "".join(c for c in sub if c not in letters)
 
 
@@ -130,7 +135,6 @@ def einsum(subscripts, *operands, optimize=None, precision=None):
         new_subs.append(s)
     if ell_nd:
         target = np.broadcast_shapes(*ell_shapes)
-        from ._shape import broadcast_to, reshape
         for n, (s, x) in enumerate(zip(new_subs, ops)):
             pos = [k for k, c in enumerate(s) if c in ell]
             if not pos:
@@ -170,7 +174,6 @@ def einsum(subscripts, *operands, optimize=None, precision=None):
         s = res
     x, s = _sum_letters(x, s, set(s) - set(out))
     if s != out:
-        from ._shape import transpose
         x = transpose(x, [s.index(c) for c in out])
     return x
 
@@ -230,7 +233,6 @@ tensordot.__doc__ = _doc("Sum of products over the given axes.",
 
 
 def outer(a, b, /):
-    from ._shape import ravel
     a, b = promote(ravel(asarray_any(a)), ravel(asarray_any(b)))
     return einsum("i,j->ij", a, b)
 
@@ -256,8 +258,6 @@ inner.__doc__ = _doc("Inner product over the last axes.",
 
 
 def vdot(a, b, /):
-    from ._elementwise import conjugate
-    from ._shape import ravel
     a, b = promote(ravel(asarray_any(a)), ravel(asarray_any(b)))
     if a.dtype.kind == "c":
         a = conjugate(a)
@@ -269,10 +269,8 @@ vdot.__doc__ = _doc("Dot product of flattened inputs (conjugating the first).",
 
 
 def vecdot(x1, x2, /, *, axis=-1):
-    from ._reductions import sum as _sum
     x1, x2 = promote(x1, x2)
     if x1.dtype.kind == "c":
-        from ._elementwise import conjugate
         x1 = conjugate(x1)
     return _sum(x1 * x2, axis=axis)
 
@@ -282,8 +280,6 @@ vecdot.__doc__ = _doc("Vector dot product along an axis (Array API).",
 
 
 def diagonal(a, offset=0, axis1=0, axis2=1):
-    from ._indexing import getitem
-    from ._shape import moveaxis
     x = asarray_any(a)
     a1 = norm_axis("fnp.diagonal", axis1, x.ndim)
     a2 = norm_axis("fnp.diagonal", axis2, x.ndim)
@@ -306,7 +302,6 @@ diagonal.__doc__ = _doc("The diagonal (as the last axis of the result).",
 
 
 def trace(a, offset=0, axis1=0, axis2=1, dtype=None):
-    from ._reductions import sum as _sum
     return _sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)
 
 
@@ -320,7 +315,6 @@ def diag(v, k=0):
     if x.ndim != 1:
         raise ValueError(f"fnp.diag: input must be 1-D or 2-D, got shape {tuple(x.shape)}")
     n = x.shape[0] + builtins.abs(k)
-    from ._creation import zeros
     rows = np.arange(x.shape[0]) + builtins.max(0, -k)
     cols = np.arange(x.shape[0]) + builtins.max(0, k)
     z = zeros((n, n), x.dtype)
@@ -336,7 +330,6 @@ def _tri_mask(x, k, lower):
     mask = np.tri(n, m, k, dtype=bool)
     if not lower:
         mask = ~np.tri(n, m, k - 1, dtype=bool)
-    from ._elementwise import where
     return where(wrap(mask), x, np.zeros((), x.dtype)[()])
 
 
@@ -381,7 +374,6 @@ inv.__doc__ = _doc("Matrix inverse (stacked over leading dims).",
 def solve(a, b):
     a = _float_matrix("solve", a)
     a, b = promote_inexact(a, asarray_any(b))
-    from ._shape import reshape
     if b.ndim == 1:
         if b.shape[0] != a.shape[-1]:
             raise ShapeError(f"fnp.linalg.solve: 'b' has shape {tuple(b.shape)}; its length "
@@ -422,7 +414,6 @@ slogdet.__doc__ = _doc("Sign and log of the absolute determinant.",
 def cholesky(a, *, upper=False):
     L_ = bind(L.cholesky_p, _float_matrix("cholesky", a))
     if upper:
-        from ._shape import matrix_transpose
         return matrix_transpose(L_)
     return L_
 
@@ -433,11 +424,6 @@ cholesky.__doc__ = _doc("Cholesky factor ``L`` with ``a = L @ L.T`` (lower by de
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
-    from ._elementwise import abs as _abs
-    from ._elementwise import sqrt
-    from ._reductions import max as _max
-    from ._reductions import min as _min
-    from ._reductions import sum as _sum
     (x,) = promote_inexact(asarray_any(x))
     if axis is None and ord is not None and x.ndim == 2:
         axis = (0, 1)
@@ -467,7 +453,6 @@ def norm(x, ord=None, axis=None, keepdims=False):
                              "'fro', 1, -1, inf, -inf)")
         if keepdims:
             return out
-        from ._shape import squeeze
         return squeeze(out, axis=(r, c))
     if isinstance(axis, (tuple, list)):
         if len(axis) != 1:
@@ -483,7 +468,6 @@ def norm(x, ord=None, axis=None, keepdims=False):
     if ord == -np.inf:
         return _min(a, axis=ax, keepdims=keepdims)
     if ord == 0:
-        from ._elementwise import not_equal
         return _sum(not_equal(x, 0), axis=ax, keepdims=keepdims, dtype=a.dtype)
     if ord == 1:
         return _sum(a, axis=ax, keepdims=keepdims)
@@ -498,7 +482,6 @@ norm.__doc__ = _doc("Vector or matrix norm (like ``numpy.linalg.norm``).",
 
 
 def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
-    from ._shape import ravel
     x = asarray_any(x)
     if axis is None:
         return norm(ravel(x), ord=ord, axis=0, keepdims=False) if not keepdims else \

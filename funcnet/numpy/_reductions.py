@@ -9,12 +9,15 @@ from ..core import dtypes
 from ..core.primitive import bind
 from ..core.prims import reduction as R
 from ._base import asarray_any, convert, norm_axes, norm_axis
+from ._creation import zeros
+from ._elementwise import maximum, minimum, not_equal, sqrt
+from ._elementwise import where as _where
+from ._shape import concatenate, ravel, reshape
 
 
 def _keep(x, out, axes, keepdims):
     if not keepdims:
         return out
-    from ._shape import reshape
     return reshape(out, tuple(1 if i in axes else d for i, d in enumerate(x.shape)))
 
 
@@ -57,7 +60,6 @@ def sum(a, axis=None, dtype=None, keepdims=False, initial=None, where=None):  # 
     axes = norm_axes("fnp.sum", axis, x.ndim)
     x = convert(x, _acc_dtype(x, dtype)) if _acc_dtype(x, dtype) != x.dtype else x
     if where is not None:
-        from ._elementwise import where as _where
         x = _where(where, x, 0)
     out = bind(R.reduce_sum_p, x, axes=axes) if axes else x
     if initial is not None:
@@ -91,7 +93,6 @@ def _extreme(name, prim):
                                  f"{ax} has no {name}imum; pass initial=")
         out = bind(prim, x, axes=axes) if axes else x
         if initial is not None:
-            from ._elementwise import maximum, minimum
             out = (maximum if name == "max" else minimum)(out, initial)
         return _keep(x, out, axes, keepdims)
     f.__name__ = f.__qualname__ = name
@@ -111,7 +112,6 @@ def _boolean(name, prim):
         x = asarray_any(a)
         axes = norm_axes(f"fnp.{name}", axis, x.ndim)
         if x.dtype != np.bool_:
-            from ._elementwise import not_equal
             x = not_equal(x, 0)
         out = bind(prim, x, axes=axes) if axes else x
         return _keep(x, out, axes, keepdims)
@@ -140,7 +140,6 @@ def mean(a, axis=None, dtype=None, keepdims=False, where=None):
     axes = norm_axes("fnp.mean", axis, x.ndim)
     if where is not None:
         s = sum(x, axis, dtype, keepdims, where=where)
-        from ._elementwise import where as _where
         n = sum(_where(where, 1.0, 0.0) + 0 * x, axis, s.dtype, keepdims)
         return s / n
     s = sum(x, axis=axis, dtype=dtype, keepdims=keepdims)
@@ -174,7 +173,6 @@ var.__doc__ = _reduction_doc("var", "Variance (``ddof`` delta degrees of freedom
 
 
 def std(a, axis=None, dtype=None, ddof=0, keepdims=False, *, correction=None):
-    from ._elementwise import sqrt
     return sqrt(var(a, axis, dtype, ddof, keepdims, correction=correction))
 
 
@@ -186,10 +184,8 @@ def _arg(name, prim):
     def f(a, axis=None, keepdims=False):
         x = asarray_any(a)
         if axis is None:
-            from ._shape import ravel
             out = bind(prim, ravel(x), axis=0, index_dtype=dtypes.default_int())
             if keepdims:
-                from ._shape import reshape
                 out = reshape(out, (1,) * x.ndim)
             return out
         ax = norm_axis(f"fnp.{name}", axis, x.ndim)
@@ -210,7 +206,6 @@ def _cum(name, prim):
     def f(a, axis=None, dtype=None):
         x = asarray_any(a)
         if axis is None:
-            from ._shape import ravel
             x, axis = ravel(x), 0
         ax = norm_axis(f"fnp.{name}", axis, x.ndim)
         acc = _acc_dtype(x, dtype)
@@ -243,11 +238,9 @@ def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
         axis = 0
     out = cumsum(x, axis, dtype)
     if include_initial:
-        from ._shape import concatenate
         ax = norm_axis("fnp.cumulative_sum", axis, x.ndim)
         shape = list(out.shape)
         shape[ax] = 1
-        from ._creation import zeros
         out = concatenate([zeros(tuple(shape), out.dtype), out], axis=ax)
     return out
 
@@ -260,5 +253,4 @@ def count_nonzero(a, axis=None, keepdims=False):
         >>> fnp.count_nonzero(fnp.asarray([0, 1, 2])).item()
         2
     """
-    from ._elementwise import not_equal
     return sum(not_equal(asarray_any(a), 0), axis=axis, keepdims=keepdims)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.array import Array, wrap
-from ..core.primitive import bind
+from ..core.primitive import bind, eval_primitive
+from ..core.prims._factories import zeros_like
 from ..core.registry import jvp_rules, nondiff, rule, vjp_rules
 from ..core.trace import Trace, Tracer, new_main
 
@@ -32,6 +33,22 @@ class JVPTracer(Tracer):
     @property
     def aval(self):
         return self.primal.aval
+
+    @property
+    def shape(self):
+        return self.primal.shape
+
+    @property
+    def dtype(self):
+        return self.primal.dtype
+
+    @property
+    def ndim(self):
+        return len(self.primal.shape)
+
+    @property
+    def weak_type(self):
+        return self.primal.weak_type
 
     def _concrete_or_none(self):
         return _concrete(self.primal)
@@ -98,6 +115,22 @@ class RevTracer(Tracer):
     def aval(self):
         return self.primal.aval
 
+    @property
+    def shape(self):
+        return self.primal.shape
+
+    @property
+    def dtype(self):
+        return self.primal.dtype
+
+    @property
+    def ndim(self):
+        return len(self.primal.shape)
+
+    @property
+    def weak_type(self):
+        return self.primal.weak_type
+
     def _concrete_or_none(self):
         return _concrete(self.primal)
 
@@ -112,7 +145,12 @@ class RevTrace(Trace):
 
     def process_primitive(self, prim, tracers, params):
         primals = [t.primal for t in tracers]
-        out = bind(prim, *primals, **params)
+        for p in primals:
+            if isinstance(p, Tracer):
+                out = bind(prim, *primals, **params)
+                break
+        else:  # all concrete: skip the second trip through bind
+            out = eval_primitive(prim, primals, params)
         if prim in nondiff:
             return out
         parents = [(i, t.node, t.idx) for i, t in enumerate(tracers) if t.node is not None]
@@ -209,7 +247,6 @@ def vjp_flat(fun, primals):
 
 
 def zeros_like_value(x):
-    from ..core.prims._factories import zeros_like
     return zeros_like(x)
 
 

@@ -12,7 +12,10 @@ from ..registry import Primitive, register
 
 
 def shape_of(x):
-    return x.shape if hasattr(x, "shape") else np.shape(x)
+    try:
+        return x.shape
+    except AttributeError:
+        return np.shape(x)
 
 
 def scalar(value, dtype):
@@ -27,31 +30,27 @@ def moveaxis(x, src, dst):
         return x
     perm = [i for i in range(nd) if i != src]
     perm.insert(dst, src)
-    from .shape import transpose_p
-    return bind(transpose_p, x, permutation=tuple(perm))
+    return bind(_S.transpose_p, x, permutation=tuple(perm))
 
 
 def reshape(x, shape):
     shape = tuple(shape)
     if tuple(shape_of(x)) == shape:
         return x
-    from .shape import reshape_p
-    return bind(reshape_p, x, new_sizes=shape)
+    return bind(_S.reshape_p, x, new_sizes=shape)
 
 
 def broadcast_to(x, shape):
     shape = tuple(shape)
     if tuple(shape_of(x)) == shape:
         return x
-    from .shape import broadcast_to_p
-    return bind(broadcast_to_p, x, shape=shape)
+    return bind(_S.broadcast_to_p, x, shape=shape)
 
 
 def reduce_sum(x, axes):
     if not axes:
         return x
-    from .reduction import reduce_sum_p
-    return bind(reduce_sum_p, x, axes=tuple(sorted(axes)))
+    return bind(_R.reduce_sum_p, x, axes=tuple(sorted(axes)))
 
 
 def sum_to_shape(g, shape):
@@ -205,3 +204,7 @@ def binop(name, np_name=None, dx=None, dy=None, *, out_dtype=None, nondiff=False
                     jvp=(jvp or default_jvp) if differentiable else None,
                     vjp=(vjp or default_vjp) if differentiable else None,
                     lower=lambda xp: getattr(xp, np_name), differentiable=differentiable)
+
+
+from . import reduction as _R  # noqa: E402  (cycle: those modules import this one)
+from . import shape as _S  # noqa: E402
