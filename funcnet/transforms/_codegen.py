@@ -4,8 +4,51 @@ from __future__ import annotations
 
 import functools
 
-from ..core.graph import Graph, Literal
+import numpy as np
+
+from ..core.graph import Graph, Literal, Var
 from ..core.registry import impl_rules, lowering_rules
+
+# primitives whose output is a view of (or the same buffer as) their first input
+_VIEW_PRIMS = frozenset({"reshape", "transpose", "broadcast_to", "getitem", "stop_gradient"})
+
+
+def _reusable(g: Graph):
+    """For each equation index, the input Var whose buffer the output may overwrite.
+
+    A buffer can be reused when it was freshly allocated by an earlier equation (not an
+    argument, a constant or a view), this equation is the last use of every Var aliasing it,
+    it is not a graph output, and shape and dtype match the output.
+    """
+    root: dict = {}
+    owned: set = set()
+    for e in g.eqns:
+        for o in e.outputs:
+            if e.prim.name in _VIEW_PRIMS and isinstance(e.inputs[0], Var):
+                root[o] = root.get(e.inputs[0], e.inputs[0])
+            else:
+                root[o] = o
+                owned.add(o)
+    last: dict = {}
+    for j, e in enumerate(g.eqns):
+        for v in e.inputs:
+            if isinstance(v, Var):
+                last[root.get(v, v)] = j
+    outs = {root.get(v, v) for v in g.out_vars if isinstance(v, Var)}
+    reuse = {}
+    for j, e in enumerate(g.eqns):
+        if len(e.outputs) != 1 or e.prim.name in _VIEW_PRIMS:
+            continue
+        out = e.outputs[0].aval
+        if not out.shape:
+            continue
+        for v in e.inputs:
+            if (isinstance(v, Var) and v in owned and root.get(v) is v and last.get(v) == j
+                    and v not in outs and v.aval.shape == out.shape
+                    and v.aval.dtype == out.dtype):
+                reuse[j] = v
+                break
+    return reuse
 
 _counter = [0]
 
@@ -32,6 +75,7 @@ def compile_graph(g: Graph, xp, name="jitted"):
 
     lines = [f"def {_ident(name)}({', '.join(names[v] for v in g.in_vars)}):"]
     fns: dict = {}
+    reuse = _reusable(g) if xp.name == "cpu" else {}
     for j, e in enumerate(g.eqns):
         lower = lowering_rules.get(e.prim)
         fn = lower(xp, **e.params) if lower is not None else functools.partial(
@@ -47,7 +91,10 @@ def compile_graph(g: Graph, xp, name="jitted"):
         outs = ", ".join(names[v] for v in e.outputs)
         if e.prim.multiple_results:
             outs += "," if len(e.outputs) == 1 else ""
-        lines.append(f"    {outs} = {fname}({', '.join(ref(v) for v in e.inputs)})")
+        args = ", ".join(ref(v) for v in e.inputs)
+        if j in reuse and isinstance(fn, np.ufunc) and fn.nout == 1:
+            args += f", out={ref(reuse[j])}"  # write into a dead buffer: no allocation
+        lines.append(f"    {outs} = {fname}({args})")
     lines.append(f"    return [{', '.join(ref(v) for v in g.out_vars)}]")
     src = "\n".join(lines) + "\n"
     _counter[0] += 1
