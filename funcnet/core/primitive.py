@@ -4,11 +4,13 @@ from __future__ import annotations
 import numpy as np
 
 from .array import Array, raw_from_python, wrap
-from .backend import backend_of
+from .backend import NUMPY, backend_of
 from .registry import Primitive, impl_rules
 from .trace import Tracer, leak_error
 
 __all__ = ["Primitive", "bind", "eval_primitive"]
+
+_ND = np.ndarray
 
 
 def bind(prim: Primitive, *args, **params):
@@ -44,22 +46,26 @@ def eval_primitive(prim, args, params):
         return wrap(out, weak)
     vals = []
     weak = prim.keeps_weak
+    plain = True  # every value a NumPy array / scalar: the backend is NumPy
     for a in args:
         if type(a) is Array:
-            vals.append(a._value)
+            v = a._value
             weak = weak and a._weak
         elif isinstance(a, (np.ndarray, np.generic)):
-            vals.append(a)
+            v = a
             weak = False
         else:
-            vals.append(raw_from_python(a))
+            v = raw_from_python(a)
             weak = weak and not isinstance(a, (bool, np.bool_))
+        if plain and type(v) is not _ND and not isinstance(v, np.generic):
+            plain = False
+        vals.append(v)
     if not vals:
         weak = False
     if prim.weak_param is not None:
         weak = params[prim.weak_param]
     try:
-        out = impl_rules[prim](backend_of(vals), *vals, **params)
+        out = impl_rules[prim](NUMPY if plain else backend_of(vals), *vals, **params)
     except Exception:
         _recheck(prim, vals, params)
         raise

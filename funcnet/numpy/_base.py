@@ -53,9 +53,16 @@ def promote(*args):
     """Converts every argument to one Array dtype by JAX's weak-type promotion rules."""
     if len(args) == 2:
         a, b = args
-        if isinstance(a, Array) and isinstance(b, Array) and a.dtype == b.dtype and \
-                a.weak_type == b.weak_type:
-            return [a, b]
+        if isinstance(a, Array):
+            tb = type(b)
+            if isinstance(b, Array):
+                if a.dtype == b.dtype and a.weak_type == b.weak_type:
+                    return [a, b]
+            elif (tb is builtins.float or tb is builtins.int) and a.dtype.kind in "fc":
+                # a Python number adopts a float array's dtype (weak-type promotion)
+                return [a, wrap(np.asarray(b, a.dtype), True)]
+            elif isinstance(b, np.generic) and b.dtype == a.dtype and not a.weak_type:
+                return [a, b]
     dws = [dtypes.dtype_weak_of(a) for a in args]
     dt, weak = dtypes.promote(dws)
     out = []

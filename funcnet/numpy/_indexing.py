@@ -1,6 +1,8 @@
 # Indexing: x[idx], x.at[idx] updates, take, take_along_axis, nonzero, argsort, sort.
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..core import dtypes
@@ -224,18 +226,16 @@ def take_along_axis(arr, indices, axis):
     if idx.dtype.kind not in "iu":
         raise IndexError(f"fnp.take_along_axis: indices must be integers, got {idx.dtype}")
     ax = norm_axis("fnp.take_along_axis", axis, x.ndim)
-    key = []
-    for i in range(x.ndim):
-        if i == ax:
-            key.append(idx)
-        else:
-            shp = [1] * x.ndim
-            shp[i] = x.shape[i]
-            key.append(wrap(np.arange(x.shape[i], dtype=np.int32).reshape(shp)))
-    spec = tuple(("a", i) for i in range(x.ndim))
-    bshape = np.broadcast_shapes(*[tuple(k.shape) for k in key])
-    key = [k if tuple(k.shape) == bshape or i != ax else k for i, k in enumerate(key)]
-    return bind(I.getitem_p, x, *key, spec=spec)
+    key = [idx if i == ax else _iota(tuple(x.shape), i) for i in range(x.ndim)]
+    return bind(I.getitem_p, x, *key, spec=tuple(("a", i) for i in range(x.ndim)))
+
+
+@functools.lru_cache(maxsize=256)
+def _iota(shape, i):
+    # arange along dim i, shaped to broadcast against an array of ``shape`` (cached: immutable)
+    shp = [1] * len(shape)
+    shp[i] = shape[i]
+    return wrap(np.arange(shape[i], dtype=np.int32).reshape(shp))
 
 
 def nonzero(a, *, size=None, fill_value=None):

@@ -8,6 +8,7 @@ import numpy as np
 from ..core import dtypes
 from ..core.primitive import bind
 from ..core.prims import reduction as R
+from ..core.prims._factories import reshape as _reshape
 from ._base import asarray_any, convert, norm_axes, norm_axis
 from ._creation import zeros
 from ._elementwise import maximum, minimum, not_equal, sqrt
@@ -18,7 +19,7 @@ from ._shape import concatenate, ravel, reshape
 def _keep(x, out, axes, keepdims):
     if not keepdims:
         return out
-    return reshape(out, tuple(1 if i in axes else d for i, d in enumerate(x.shape)))
+    return _reshape(out, tuple(1 if i in axes else d for i, d in enumerate(x.shape)))
 
 
 def _acc_dtype(x, dtype):

@@ -4,6 +4,9 @@
 # traced by any outer transform: higher-order derivatives need no extra machinery).
 from __future__ import annotations
 
+import heapq
+import itertools
+
 import numpy as np
 
 from ..core.array import Array, wrap
@@ -91,15 +94,20 @@ def jvp_flat(fun, primals, tangents):
 
 
 # -- reverse mode: the tape -----------------------------------------------------------------------
-class Node:
-    __slots__ = ("prim", "params", "parents", "primals", "out")
+_seq = itertools.count()
 
-    def __init__(self, prim, params, parents, primals, out):
+
+class Node:
+    __slots__ = ("prim", "params", "parents", "needs", "primals", "out", "seq")
+
+    def __init__(self, prim, params, parents, needs, primals, out):
         self.prim = prim            # None for an input leaf
         self.params = params
         self.parents = parents      # [(input position, parent node, parent output index)]
+        self.needs = needs          # per input: does a cotangent flow there?
         self.primals = primals
         self.out = out
+        self.seq = next(_seq)       # creation order: parents always precede children
 
 
 class RevTracer(Tracer):
@@ -144,19 +152,24 @@ class RevTrace(Trace):
     lift = pure
 
     def process_primitive(self, prim, tracers, params):
-        primals = [t.primal for t in tracers]
-        for p in primals:
-            if isinstance(p, Tracer):
-                out = bind(prim, *primals, **params)
-                break
-        else:  # all concrete: skip the second trip through bind
-            out = eval_primitive(prim, primals, params)
-        if prim in nondiff:
+        primals = []
+        needs = []
+        parents = []
+        nested = False
+        for i, t in enumerate(tracers):
+            p = t.primal
+            primals.append(p)
+            if not nested and isinstance(p, Tracer):
+                nested = True
+            n = t.node
+            needs.append(n is not None)
+            if n is not None:
+                parents.append((i, n, t.idx))
+        # all concrete: skip the second trip through bind
+        out = bind(prim, *primals, **params) if nested else eval_primitive(prim, primals, params)
+        if not parents or prim in nondiff:
             return out
-        parents = [(i, t.node, t.idx) for i, t in enumerate(tracers) if t.node is not None]
-        if not parents:
-            return out
-        node = Node(prim, params, parents, primals, out)
+        node = Node(prim, params, parents, needs, primals, out)
         if prim.multiple_results:
             return [RevTracer(self, o, node, k) if o.dtype.kind in "fc" else o
                     for k, o in enumerate(out)]
@@ -165,57 +178,52 @@ class RevTrace(Trace):
         return RevTracer(self, out, node)
 
 
-def _toposort(roots):
-    order, seen = [], set()
-    stack = [(n, False) for n in roots]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for _, p, _ in node.parents:
-            if id(p) not in seen:
-                stack.append((p, False))
-    return order[::-1]  # outputs first
+def backward(out_refs, out_cts):
+    """Pushes cotangents from (node, index) outputs to the leaves; returns {leaf node: ct}.
 
+    Nodes are visited newest first (a max-heap on creation order), so every node's cotangent
+    is complete before its rule runs; only nodes that receive a cotangent are visited.
+    """
+    cts: dict = {}      # node -> ct (single output) or {index: ct} (multiple outputs)
+    heap: list = []
+    nodes: dict = {}
 
-def _add(a, b):
-    return b if a is None else a + b
-
-
-def backward(out_nodes, out_cts):
-    """Pushes cotangents from (node, index) outputs to the leaves; returns {leaf node: ct}."""
-    cts: dict = {}
-    for (node, idx), ct in zip(out_nodes, out_cts):
-        if ct is not None:
-            cts[(id(node), idx)] = _add(cts.get((id(node), idx)), ct)
-    leaves = {}
-    for node in _toposort([n for n, _ in out_nodes]):
-        if node.prim is None:
-            leaves[id(node)] = cts.pop((id(node), 0), None)
-            continue
-        prim = node.prim
-        if prim.multiple_results:
-            g = [cts.pop((id(node), k), None) for k in range(len(node.out))]
-            if all(c is None for c in g):
-                continue
+    def push(node, idx, c):
+        if node.prim is not None and node.prim.multiple_results:
+            d = cts.get(node)
+            if d is None:
+                d = cts[node] = {}
+                heapq.heappush(heap, -node.seq)
+                nodes[node.seq] = node
+            d[idx] = c if d.get(idx) is None else d[idx] + c
+            return
+        prev = cts.get(node)
+        if prev is None:
+            cts[node] = c
+            heapq.heappush(heap, -node.seq)
+            nodes[node.seq] = node
         else:
-            g = cts.pop((id(node), 0), None)
-            if g is None:
-                continue
-        needs = [False] * len(node.primals)
-        for i, _, _ in node.parents:
-            needs[i] = True
-        in_cts = rule(vjp_rules, prim, "VJP")(needs, g, node.out, *node.primals, **node.params)
+            cts[node] = prev + c
+
+    for (node, idx), c in zip(out_refs, out_cts):
+        push(node, idx, c)
+    leaves = {}
+    vjps = vjp_rules
+    while heap:
+        node = nodes.pop(-heapq.heappop(heap))
+        g = cts.pop(node)
+        prim = node.prim
+        if prim is None:
+            leaves[node] = g
+            continue
+        if prim.multiple_results:
+            g = [g.get(k) for k in range(len(node.out))]
+        fn = vjps.get(prim) or rule(vjps, prim, "VJP")
+        in_cts = fn(node.needs, g, node.out, *node.primals, **node.params)
         for i, parent, pidx in node.parents:
             c = in_cts[i]
             if c is not None:
-                key = (id(parent), pidx)
-                cts[key] = _add(cts.get(key), c)
+                push(parent, pidx, c)
     return leaves
 
 
@@ -223,7 +231,7 @@ def vjp_flat(fun, primals):
     """Runs ``fun`` under a new tape; returns (flat outs, backward function over flat cts)."""
     with new_main(RevTrace) as main:
         trace = main.trace
-        leaf_nodes = [Node(None, None, [], None, None) for _ in primals]
+        leaf_nodes = [Node(None, None, [], None, None, None) for _ in primals]
         ins = [RevTracer(trace, p, n) for p, n in zip(primals, leaf_nodes)]
         outs, aux = fun(*ins)
         out_primals, out_refs = [], []
@@ -240,7 +248,7 @@ def vjp_flat(fun, primals):
         leaves = backward([r for r, _ in pairs], [c for _, c in pairs]) if pairs else {}
         res = []
         for p, n in zip(primals, leaf_nodes):
-            c = leaves.get(id(n))
+            c = leaves.get(n)
             res.append(zeros_like_value(p) if c is None else c)
         return res
     return out_primals, pullback, aux

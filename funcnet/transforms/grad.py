@@ -24,6 +24,19 @@ def _check_diff_input(fname, path, x):
 
 
 def _diff_leaves(fname, args, argnums):
+    leaves, treedef = tree_util.flatten(tuple(args[i] for i in argnums))
+    out = []
+    for x in leaves:
+        if type(x) is not Array:
+            x = as_array(x)
+        if x.dtype.kind not in "fc":
+            return _diff_leaves_slow(fname, args, argnums)
+        out.append(x)
+    return out, treedef
+
+
+def _diff_leaves_slow(fname, args, argnums):
+    # the same with argument paths, for the error message
     leaves_paths, treedef = tree_util.flatten_with_path(tuple(args[i] for i in argnums))
     leaves = []
     for path, x in leaves_paths:
