@@ -15,3 +15,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   "$venv/bin/python" -m pip install --quiet -e "$root[test]"
   echo "$want" > "$stamp"
 fi
+# byte-compile the (editable) sources once: imports then skip compilation even where
+# PYTHONDONTWRITEBYTECODE is set
+"$venv/bin/python" -m compileall -q "$root/funcnet" >/dev/null || true
