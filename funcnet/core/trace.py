@@ -109,6 +109,8 @@ class Tracer(Array):
 
     def concrete(self, what: str):
         """The concrete Array behind this tracer, or a ConcretizationError naming ``what``."""
+        if not self._trace.main.active:
+            raise leak_error(self)
         c = self._concrete_or_none()
         if c is None:
             raise self._concretization_error(what)

@@ -227,6 +227,18 @@ def backward(out_refs, out_cts):
     return leaves
 
 
+def strip_finished(tree):
+    """Replaces tracers of finished JVP / reverse transforms in ``tree`` by their values
+    (used for ``has_aux`` outputs, which are not differentiated)."""
+    from .. import tree as tree_util
+
+    def one(x):
+        while isinstance(x, (JVPTracer, RevTracer)) and not x._trace.main.active:
+            x = x.primal
+        return x
+    return tree_util.map(one, tree)
+
+
 def vjp_flat(fun, primals):
     """Runs ``fun`` under a new tape; returns (flat outs, backward function over flat cts)."""
     with new_main(RevTrace) as main:
@@ -242,6 +254,8 @@ def vjp_flat(fun, primals):
             else:
                 out_primals.append(o)
                 out_refs.append(None)
+
+    aux = strip_finished(aux)
 
     def pullback(cts):
         pairs = [(r, c) for r, c in zip(out_refs, cts) if r is not None and c is not None]

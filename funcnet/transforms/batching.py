@@ -43,7 +43,13 @@ class BatchTrace(Trace):
         dims = [t.bdim for t in tracers]
         if all(d is None for d in dims):
             return bind(prim, *vals, **params)
-        out, odim = rule(batch_rules, prim, "batching")(vals, dims, **params)
+        try:
+            out, odim = rule(batch_rules, prim, "batching")(vals, dims, **params)
+        except (ValueError, TypeError, IndexError):
+            # report a user error with the per-example shapes the user wrote code for
+            from ..core.registry import abstract_rules
+            abstract_rules[prim](*[t.aval for t in tracers], **params)
+            raise
         if prim.multiple_results:
             return [BatchTracer(self, o, d) for o, d in zip(out, odim)]
         return BatchTracer(self, out, odim)
@@ -120,7 +126,7 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None):
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())
     def vmapped(*args, **kwargs):
         if isinstance(in_axes, tuple) and len(in_axes) != len(args):
             raise ValueError(

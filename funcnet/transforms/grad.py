@@ -8,7 +8,7 @@ import numpy as np
 from .. import tree as tree_util
 from ..core.array import Array, wrap
 from ..errors import GradError, ShapeError
-from .ad import jvp_flat, ones_like_value, vjp_flat
+from .ad import jvp_flat, ones_like_value, strip_finished, vjp_flat
 from .batching import batch_flat
 from ._util import as_array, fun_name, normalize_argnums
 
@@ -66,7 +66,7 @@ def value_and_grad(fun, argnums=0, has_aux=False):
     """
     name = f"funcnet.grad({fun_name(fun)})"
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())
     def value_and_grad_f(*args, **kwargs):
         single, nums = normalize_argnums(name, argnums, len(args))
         leaves, treedef = _diff_leaves(name, args, nums)
@@ -121,7 +121,7 @@ def grad(fun, argnums=0, has_aux=False):
     """
     vg = value_and_grad(fun, argnums, has_aux)
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())
     def grad_f(*args, **kwargs):
         (v, aux), g = vg(*args, **kwargs) if has_aux else ((None, None), vg(*args, **kwargs)[1])
         return (g, aux) if has_aux else g
@@ -212,7 +212,7 @@ def jvp(fun, primals, tangents, has_aux=False):
     outs, touts = jvp_flat(flat_fun, ps, ts)
     touts = [_zeros(o) if t is None else t for o, t in zip(outs, touts)]
     res = (tree_util.unflatten(box["tree"], outs), tree_util.unflatten(box["tree"], touts))
-    return res + (box["aux"],) if has_aux else res
+    return res + (strip_finished(box["aux"]),) if has_aux else res
 
 
 def _zeros(x):
@@ -296,7 +296,7 @@ def _jac(fun, argnums, has_aux, fwd):
             return _rev_assemble(out_vals, outs, leaves, in_tree, single, box, has_aux)
         jac = _jac_assemble(out_vals, leaves, in_tree, sizes, single, fwd)
         out = tree_util.unflatten(box["tree"], jac)
-        return (out, box["aux"]) if has_aux else out
+        return (out, strip_finished(box["aux"])) if has_aux else out
 
     return jacfun
 
@@ -316,7 +316,7 @@ def _rev_assemble(out_vals, outs, leaves, in_tree, single, box, has_aux):
         t = tree_util.unflatten(in_tree, blocks)
         jac.append(t[0] if single else t)
     out = tree_util.unflatten(box["tree"], jac)
-    return (out, box["aux"]) if has_aux else out
+    return (out, strip_finished(box["aux"])) if has_aux else out
 
 
 def jacfwd(fun, argnums=0, has_aux=False):

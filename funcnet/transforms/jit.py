@@ -92,7 +92,7 @@ class Jitted:
     def __init__(self, fun, static_argnums=(), static_argnames=(), donate_argnums=()):
         self._fun = fun
         self._name = fun_name(fun)
-        functools.update_wrapper(self, fun)
+        functools.update_wrapper(self, fun, updated=())
         try:
             self._sig = inspect.signature(fun)
             params = list(self._sig.parameters.values())
@@ -104,7 +104,15 @@ class Jitted:
             static_argnums = (static_argnums,)
         if isinstance(static_argnames, str):
             static_argnames = (static_argnames,)
-        nums = set(int(i) for i in static_argnums)
+        nums = set()
+        for i in static_argnums:
+            i = int(i)
+            if i < 0:
+                if not names:
+                    raise ValueError(f"funcnet.jit({self._name}): negative static_argnums "
+                                     "need a function with a known signature")
+                i += len(names)
+            nums.add(i)
         snames = set(static_argnames)
         for i in list(nums):
             if 0 <= i < len(names):
@@ -129,7 +137,7 @@ class Jitted:
         if _stack:  # under another transform: inline (the outer transform sees every op)
             return self._fun(*args, **kwargs)
         if self._simple and not kwargs:
-            static = ()
+            static = None  # the plain form: dyn is the positional-argument tuple
             dyn = args
         else:
             static, dyn = self._split(args, kwargs)
@@ -137,7 +145,7 @@ class Jitted:
         try:
             sig = tuple([_leaf_sig(x) for x in leaves])
         except TypeError:
-            self._bad_leaf(dyn)
+            self._bad_leaf(dyn, static is None)
         key = (treedef, static, sig)
         try:
             entry = self._cache.get(key)
@@ -167,7 +175,7 @@ class Jitted:
         return tuple(static), (tuple(dyn_args), dyn_kwargs)
 
     def _rebuild(self, static, dyn):
-        if self._simple and not isinstance(dyn, tuple) or not static and self._simple:
+        if static is None:
             return dyn, {}
         dyn_args, dyn_kwargs = dyn
         st = dict(static)
@@ -187,7 +195,9 @@ class Jitted:
         self._last = (key, dyn)
         paths = [p for p, _ in tree_util.flatten_with_path(dyn)[0]]
         in_avals = [_aval_of_leaf(x, s) for x, s in zip(leaves, sig)]
-        arg_names = [f"{self._path_name(p)} ({a.str_short()})" for p, a in zip(paths, in_avals)]
+        plain = static is None
+        arg_names = [f"{self._path_name(p, plain)} ({a.str_short()})"
+                     for p, a in zip(paths, in_avals)]
         box = {}
 
         def flat_fun(*flat):
@@ -205,10 +215,10 @@ class Jitted:
         self._cache[key] = entry
         return entry
 
-    def _path_name(self, path) -> str:
+    def _path_name(self, path, plain=True) -> str:
         if not path:
             return "argument"
-        if self._simple or len(path) < 2:
+        if plain or len(path) < 2:
             first, rest = path[0], path[1:]
             i = getattr(first, "idx", None)
             nm = self._pos_names[i] if i is not None and i < len(self._pos_names) else f"#{i}"
@@ -225,31 +235,33 @@ class Jitted:
     def _explain(self, key, dyn) -> str:
         if self._last is None:
             return "first call: nothing was cached"
+        if (self._last[0][1] is None) != (key[1] is None):
+            return "called with keyword arguments this time (or not, unlike last time)"
         (otree, ostatic, osig), odyn = self._last
         treedef, static, sig = key
         if otree != treedef:
             return f"argument structure changed: was {otree}, now {treedef}"
         if ostatic != static:
-            for (k, a), (_, b) in zip(ostatic, static):
+            for (k, a), (_, b) in zip(ostatic or (), static or ()):
                 if a != b:
                     nm = self._pos_names[k] if isinstance(k, int) and k < len(
                         self._pos_names) else k
                     return f"static argument '{nm}' changed: {a!r} -> {b!r}"
             return "static arguments changed"
         paths = [p for p, _ in tree_util.flatten_with_path(dyn)[0]]
-        diffs = [f"{self._path_name(p)} changed from {_sig_str(a)} to {_sig_str(b)}"
+        diffs = [f"{self._path_name(p, static is None)} changed from {_sig_str(a)} to {_sig_str(b)}"
                  for p, a, b in zip(paths, osig, sig) if a != b]
         if diffs:
             return "; ".join(diffs)
         return "a signature seen before was evicted by clear_cache()"
 
-    def _bad_leaf(self, dyn):
+    def _bad_leaf(self, dyn, plain):
         for p, x in tree_util.flatten_with_path(dyn)[0]:
             try:
                 _leaf_sig(x)
             except TypeError:
                 raise TypeError(
-                    f"funcnet.jit({self._name}): argument {self._path_name(p)} is a "
+                    f"funcnet.jit({self._name}): argument {self._path_name(p, plain)} is a "
                     f"{type(x).__name__}, which is not an array type. Pass arrays / numbers, or "
                     "mark the argument static with static_argnums= / static_argnames=.") from None
         raise AssertionError  # pragma: no cover
@@ -341,7 +353,7 @@ def make_graph(fun, static_argnums=()):
     if isinstance(static_argnums, int):
         static_argnums = (static_argnums,)
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())
     def make(*args, **kwargs):
         static = {i: a for i, a in enumerate(args) if i in static_argnums}
         dyn = tuple(a for i, a in enumerate(args) if i not in static_argnums)

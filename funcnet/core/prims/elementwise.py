@@ -314,8 +314,10 @@ _ROT = ((13, 15, 26, 6), (17, 29, 16, 24))
 
 def _threefry_impl(xp, k0, k1, x0, x1):
     u = np.uint32
-    k0, k1 = xp.asarray(k0, dtype=u), xp.asarray(k1, dtype=u)
-    x0, x1 = xp.asarray(x0, dtype=u), xp.asarray(x1, dtype=u)
+    shape = np.broadcast_shapes(np.shape(k0), np.shape(k1), np.shape(x0), np.shape(x1))
+    # at least 1-d: NumPy *scalar* arithmetic warns on the (intended) uint32 wrap-around
+    k0, k1 = xp.atleast_1d(xp.asarray(k0, dtype=u)), xp.atleast_1d(xp.asarray(k1, dtype=u))
+    x0, x1 = xp.atleast_1d(xp.asarray(x0, dtype=u)), xp.atleast_1d(xp.asarray(x1, dtype=u))
     k2 = k0 ^ k1 ^ u(0x1BD11BDA)
     ks = (k0, k1, k2)
     x0 = x0 + k0
@@ -327,8 +329,9 @@ def _threefry_impl(xp, k0, k1, x0, x1):
             x1 = x1 ^ x0
         x0 = x0 + ks[(i + 1) % 3]
         x1 = x1 + ks[(i + 2) % 3] + u(i + 1)
-    shape = np.broadcast_shapes(k0.shape, k1.shape, x0.shape, x1.shape)
-    return xp.broadcast_to(x0, shape).copy(), xp.broadcast_to(x1, shape).copy()
+    full = np.broadcast_shapes(x0.shape, x1.shape)
+    return (xp.broadcast_to(x0, full).reshape(shape).copy(),
+            xp.broadcast_to(x1, full).reshape(shape).copy())
 
 
 def _threefry_abstract(k0, k1, x0, x1):

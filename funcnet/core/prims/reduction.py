@@ -27,10 +27,13 @@ def _batch_axes(vals, dims, prim, **params):
     return bind(prim, x, axes=axes, **params), 0
 
 
-def _reduce(name, np_name, *, differentiable=True, jvp=None, vjp=None, out_dtype=None):
+def _reduce(name, np_name, *, differentiable=True, jvp=None, vjp=None, out_dtype=None,
+            keep_dtype=False):
     prim = Primitive(name, keeps_weak=out_dtype is None)
 
     def impl(xp, x, *, axes):
+        if keep_dtype:  # NumPy would widen small integers (int32 -> int64)
+            return getattr(xp, np_name)(x, axis=axes, dtype=x.dtype)
         return getattr(xp, np_name)(x, axis=axes)
 
     def abstract_eval(x, *, axes):
@@ -41,6 +44,8 @@ def _reduce(name, np_name, *, differentiable=True, jvp=None, vjp=None, out_dtype
 
     def lower(xp, *, axes):
         f = getattr(xp, np_name)
+        if keep_dtype:
+            return lambda x: f(x, axis=axes, dtype=x.dtype)
         return lambda x: f(x, axis=axes)
 
     return register(prim, impl=impl, abstract_eval=abstract_eval, batch=batch, jvp=jvp,
@@ -57,7 +62,7 @@ def _sum_vjp(needs, g, out, x, *, axes):
     return [_expand_back(g, x.shape, axes)]
 
 
-reduce_sum_p = _reduce("reduce_sum", "sum", jvp=_sum_jvp, vjp=_sum_vjp)
+reduce_sum_p = _reduce("reduce_sum", "sum", jvp=_sum_jvp, vjp=_sum_vjp, keep_dtype=True)
 
 
 def _location(x, out, axes):
@@ -122,7 +127,8 @@ def _prod_vjp(needs, g, out, x, *, axes):
     return [_expand_back(g, x.shape, axes) * _prod_others(x, axes)]
 
 
-reduce_prod_p = _reduce("reduce_prod", "prod", jvp=_prod_jvp, vjp=_prod_vjp)
+reduce_prod_p = _reduce("reduce_prod", "prod", jvp=_prod_jvp, vjp=_prod_vjp,
+                        keep_dtype=True)
 reduce_and_p = _reduce("reduce_and", "all", differentiable=False, out_dtype=np.dtype(bool))
 reduce_or_p = _reduce("reduce_or", "any", differentiable=False, out_dtype=np.dtype(bool))
 
@@ -159,8 +165,8 @@ def _cum(name, np_name, jvp, vjp):
     def impl(xp, x, *, axis, reverse):
         f = getattr(xp, np_name)
         if reverse:
-            return xp.flip(f(xp.flip(x, axis), axis=axis), axis)
-        return f(x, axis=axis)
+            return xp.flip(f(xp.flip(x, axis), axis=axis, dtype=x.dtype), axis)
+        return f(x, axis=axis, dtype=x.dtype)
 
     def abstract_eval(x, *, axis, reverse):
         return x.shape, x.dtype
