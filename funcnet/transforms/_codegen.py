@@ -10,7 +10,8 @@ from ..core.graph import Graph, Literal, Var
 from ..core.registry import impl_rules, lowering_rules
 
 # primitives whose output is a view of (or the same buffer as) their first input
-_VIEW_PRIMS = frozenset({"reshape", "transpose", "broadcast_to", "getitem", "stop_gradient"})
+_VIEW_PRIMS = frozenset({"reshape", "transpose", "broadcast_to", "getitem", "stop_gradient",
+                         "patches"})
 
 
 def _reusable(g: Graph):
