@@ -88,14 +88,10 @@ def test_funcnet_numpy_dtype(name):
     assert fnp.zeros(2, dtype=dt).dtype == np.dtype(narrowed.get(name, name))
 
 
-@pytest.mark.xfail(strict=True, reason="funcnet bug: fnp.bool is missing (DESIGN lists the dtype "
-                   "'bool'; jax.numpy and the Array API namespace have it)")
 def test_funcnet_numpy_bool_dtype():
     assert np.dtype(fnp.bool) == np.bool_
 
 
-@pytest.mark.xfail(strict=True, reason="funcnet bug: fnp.float32 etc. are np.dtype instances, "
-                   "not callable like jnp.float32(1.5) (DESIGN: same semantics as jax.numpy)")
 def test_funcnet_numpy_dtype_is_callable_like_jax():
     x = fnp.float32(1.5)
     assert isinstance(x, funcnet.Array) and x.dtype == np.float32
@@ -337,8 +333,6 @@ def _repo_root():
     return Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.xfail(strict=True, reason="funcnet bug: most Array methods/properties (reshape, sum, "
-                   "mean, transpose, shape, dtype, at...) have no docstring (STYLE rule 8)")
 def test_array_methods_have_docstrings():
     missing = [n for n in ARRAY_PROPERTIES + ARRAY_METHODS + ["at"]
                if not _has_doc(getattr(funcnet.Array, n))]

@@ -396,8 +396,6 @@ def test_vmap_unbatched_output_is_broadcast():
     assert out.shape == (3, 2)
 
 
-@pytest.mark.xfail(strict=True, reason="funcnet bug: vmap passes keyword arguments through "
-                   "unmapped; JAX maps keyword arguments over axis 0")
 def test_vmap_keyword_arguments_are_mapped_over_axis_0():
     f = lambda x, scale: x * scale
     xs, scales = rand(3, 2), fnp.asarray([1.0, 2.0, 3.0])

@@ -39,31 +39,38 @@ class Array:
     # -- data model -------------------------------------------------------------------
     @property
     def aval(self) -> ShapedArray:
+        """The abstract value: shape, dtype and weak type."""
         v = self._value
         return ShapedArray(v.shape, v.dtype, self._weak)
 
     @property
     def shape(self) -> tuple:
+        """The shape (a tuple of ints)."""
         return self._value.shape
 
     @property
     def dtype(self) -> np.dtype:
+        """The NumPy dtype."""
         return self._value.dtype
 
     @property
     def ndim(self) -> int:
+        """The number of dims."""
         return self._value.ndim
 
     @property
     def size(self) -> int:
+        """The number of elements."""
         return self._value.size
 
     @property
     def weak_type(self) -> bool:
+        """True for a weakly typed array (from a Python scalar)."""
         return self._weak
 
     @property
     def device(self) -> str:
+        """The device: 'cpu' (NumPy) or 'gpu' (CuPy)."""
         return backend_of_value(self._value).name
 
     def __len__(self):

@@ -121,12 +121,15 @@ def _install():
     Array.__hash__ = Array.__dict__["__hash__"] if "__hash__" in Array.__dict__ else None
     for name, fn in _METHODS.items():
         setattr(Array, name, fn)
-    Array.T = property(lambda self: SH.transpose(self))
-    Array.mT = property(lambda self: SH.matrix_transpose(self))
-    Array.real = property(_real)
-    Array.imag = property(_imag)
-    Array.at = property(lambda self: IX._IndexUpdateHelper(self))
-    Array.flat = property(lambda self: iter(SH.ravel(self)))
+    Array.T = property(lambda self: SH.transpose(self), doc="The transpose (dims reversed).")
+    Array.mT = property(lambda self: SH.matrix_transpose(self),
+                        doc="The last two dims swapped (matrix transpose of a stack).")
+    Array.real = property(_real, doc="The real part.")
+    Array.imag = property(_imag, doc="The imaginary part.")
+    Array.at = property(lambda self: IX._IndexUpdateHelper(self), doc=(
+        "Functional updates: ``x.at[idx].set(v)``, ``.add``, ``.multiply``, ``.min``, "
+        "``.max``, ``.get()`` return a new array (the answer to TF's ``Variable.assign``)."))
+    Array.flat = property(lambda self: iter(SH.ravel(self)), doc="An iterator over elements.")
 
 
 def _iter(self):
@@ -220,5 +223,45 @@ _METHODS = {
     "to_device": _to_device,
     "__array_namespace__": _array_namespace,
 }
+
+_DOCS = {
+    "reshape": "The array with a new shape: ``x.reshape(2, 3)`` or ``x.reshape((2, 3))``.",
+    "transpose": "Permuted dims (reversed by default); see ``fnp.transpose``.",
+    "swapaxes": "Interchanges two dims; see ``fnp.swapaxes``.",
+    "sum": "Sum over ``axis``; see ``fnp.sum``.",
+    "mean": "Mean over ``axis``; see ``fnp.mean``.",
+    "prod": "Product over ``axis``; see ``fnp.prod``.",
+    "max": "Maximum over ``axis``; see ``fnp.max``.",
+    "min": "Minimum over ``axis``; see ``fnp.min``.",
+    "argmax": "Index of the maximum; see ``fnp.argmax``.",
+    "argmin": "Index of the minimum; see ``fnp.argmin``.",
+    "std": "Standard deviation; see ``fnp.std``.",
+    "var": "Variance; see ``fnp.var``.",
+    "any": "Logical OR over ``axis``; see ``fnp.any``.",
+    "all": "Logical AND over ``axis``; see ``fnp.all``.",
+    "cumsum": "Cumulative sum; see ``fnp.cumsum``.",
+    "cumprod": "Cumulative product; see ``fnp.cumprod``.",
+    "ravel": "Flattened to 1-D; see ``fnp.ravel``.",
+    "flatten": "Flattened to 1-D (a new immutable array, like ``ravel``).",
+    "squeeze": "Size-1 dims removed; see ``fnp.squeeze``.",
+    "clip": "Values limited to ``[min, max]``; see ``fnp.clip``.",
+    "round": "Rounded half to even; see ``fnp.round``.",
+    "dot": "Dot product with ``b``; see ``fnp.dot``.",
+    "take": "Elements at ``indices`` along ``axis``; see ``fnp.take``.",
+    "conj": "Complex conjugate.",
+    "conjugate": "Complex conjugate.",
+    "copy": "The array itself (arrays are immutable, so a copy is never needed).",
+    "nonzero": "Indices of non-zero elements (not under jit); see ``fnp.nonzero``.",
+    "argsort": "Indices that sort the array (stable); see ``fnp.argsort``.",
+    "sort": "Sorted copy (stable); see ``fnp.sort``.",
+    "diagonal": "A diagonal; see ``fnp.diagonal``.",
+    "trace": "Sum along a diagonal; see ``fnp.trace``.",
+    "repeat": "Repeated elements; see ``fnp.repeat``.",
+    "to_device": "A copy on ``device`` ('cpu', 'gpu', 'gpu:N'); see ``funcnet.device_put``.",
+    "__array_namespace__": "The Array API namespace of this array: ``funcnet.numpy``.",
+}
+for _n, _d in _DOCS.items():
+    if _METHODS[_n].__doc__ is None:
+        _METHODS[_n].__doc__ = _d
 
 _install()

@@ -5,11 +5,48 @@ import numpy as np
 
 from ..core import dtypes as _d
 
-bool_ = np.dtype("bool")
-int8, int16, int32, int64 = _d.int8, _d.int16, _d.int32, _d.int64
-uint8, uint16, uint32, uint64 = _d.uint8, _d.uint16, _d.uint32, _d.uint64
-float16, float32, float64 = _d.float16, _d.float32, _d.float64
-complex64, complex128 = _d.complex64, _d.complex128
+
+
+class _ScalarType:
+    """A dtype that is also a constructor, like ``jnp.float32``: ``fnp.float32(1.5)`` is a
+    0-d float32 Array, and ``fnp.float32`` works wherever a dtype does
+    (``x.astype(fnp.float32)``, ``x.dtype == fnp.float32``, ``np.dtype(fnp.float32)``).
+
+    Example:
+        >>> import funcnet.numpy as fnp
+        >>> fnp.float32(1.5).dtype == fnp.float32
+        True
+    """
+
+    __slots__ = ("dtype", "__name__")
+
+    def __init__(self, dt):
+        self.dtype = np.dtype(dt)
+        self.__name__ = self.dtype.name
+
+    def __call__(self, x):
+        from ._creation import asarray
+        return asarray(x, dtype=self.dtype)
+
+    def __eq__(self, other):
+        try:
+            return self.dtype == np.dtype(other)
+        except TypeError:
+            return NotImplemented
+
+    def __hash__(self):
+        return hash(self.dtype)
+
+    def __repr__(self):
+        return f"funcnet.numpy.{self.dtype.name}"
+
+
+bool_ = bool = _ScalarType("bool")  # noqa: A001
+int8, int16, int32, int64 = (_ScalarType(d) for d in (_d.int8, _d.int16, _d.int32, _d.int64))
+uint8, uint16, uint32, uint64 = (_ScalarType(d) for d in (_d.uint8, _d.uint16, _d.uint32,
+                                                           _d.uint64))
+float16, float32, float64 = (_ScalarType(d) for d in (_d.float16, _d.float32, _d.float64))
+complex64, complex128 = _ScalarType(_d.complex64), _ScalarType(_d.complex128)
 dtype = np.dtype
 pi, e, inf, nan, euler_gamma = np.pi, np.e, np.inf, np.nan, np.euler_gamma
 newaxis = None
@@ -106,7 +143,7 @@ floating, integer, inexact, number = np.floating, np.integer, np.inexact, np.num
 signedinteger, unsignedinteger, complexfloating = (np.signedinteger, np.unsignedinteger,
                                                   np.complexfloating)
 
-__all__ = ["bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+__all__ = ["bool_", "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
            "float16", "float32", "float64", "complex64", "complex128", "dtype", "pi", "e", "inf",
            "nan", "euler_gamma", "newaxis", "result_type", "promote_types", "can_cast", "finfo",
            "iinfo", "isdtype", "issubdtype", "floating", "integer", "inexact", "number",

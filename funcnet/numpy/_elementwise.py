@@ -241,11 +241,19 @@ def _int_binary(name, prim, doc):
     return f
 
 
-bitwise_and = _int_binary("bitwise_and", E.bitand_p, _bdoc("bitwise_and"))
-bitwise_or = _int_binary("bitwise_or", E.bitor_p, _bdoc("bitwise_or"))
-bitwise_xor = _int_binary("bitwise_xor", E.bitxor_p, _bdoc("bitwise_xor"))
-left_shift = bitwise_left_shift = _int_binary("left_shift", E.shl_p, _bdoc("left_shift"))
-right_shift = bitwise_right_shift = _int_binary("right_shift", E.shr_p, _bdoc("right_shift"))
+def _idoc(name, result):
+    return _doc(f"Elementwise ``{name}`` of integer or bool arrays (like ``numpy.{name}``).",
+                f"fnp.{name}(fnp.asarray([12, 5]), fnp.asarray([10, 1])).tolist()\n"
+                f"        {result}")
+
+
+bitwise_and = _int_binary("bitwise_and", E.bitand_p, _idoc("bitwise_and", "[8, 1]"))
+bitwise_or = _int_binary("bitwise_or", E.bitor_p, _idoc("bitwise_or", "[14, 5]"))
+bitwise_xor = _int_binary("bitwise_xor", E.bitxor_p, _idoc("bitwise_xor", "[6, 4]"))
+left_shift = bitwise_left_shift = _int_binary("left_shift", E.shl_p,
+                                              _idoc("left_shift", "[12288, 10]"))
+right_shift = bitwise_right_shift = _int_binary("right_shift", E.shr_p,
+                                                _idoc("right_shift", "[0, 2]"))
 
 
 def _logical(name, prim):

@@ -423,6 +423,13 @@ cholesky.__doc__ = _doc("Cholesky factor ``L`` with ``a = L @ L.T`` (lower by de
                         "[[2.0, 0.0], [0.0, 2.0]]")
 
 
+def _safe_sqrt(s):
+    # sqrt whose derivative at 0 is 0 (a valid subgradient of the norm) instead of NaN: the
+    # inner where keeps the unused branch's derivative finite ("double where")
+    zero = s == 0
+    return where(zero, 0.0, sqrt(where(zero, 1.0, s)))
+
+
 def norm(x, ord=None, axis=None, keepdims=False):
     (x,) = promote_inexact(asarray_any(x))
     if axis is None and ord is not None and x.ndim == 2:
@@ -431,7 +438,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
         axes = tuple(range(x.ndim))
         if ord is None:
             sq = x * x if x.dtype.kind != "c" else _abs(x) ** 2
-            return sqrt(_sum(sq, axis=None, keepdims=keepdims))
+            return _safe_sqrt(_sum(sq, axis=None, keepdims=keepdims))
         if x.ndim != 1:
             raise ValueError(f"fnp.linalg.norm: ord={ord!r} needs axis= for shape "
                              f"{tuple(x.shape)}")
@@ -439,7 +446,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
     if isinstance(axis, (tuple, list)) and len(axis) == 2:
         r, c = (norm_axis("fnp.linalg.norm", a, x.ndim) for a in axis)
         if ord in (None, "fro"):
-            return sqrt(_sum(_abs(x) ** 2, axis=(r, c), keepdims=keepdims))
+            return _safe_sqrt(_sum(_abs(x) ** 2, axis=(r, c), keepdims=keepdims))
         if ord in (1, -1):
             s = _sum(_abs(x), axis=r, keepdims=True)
             red = _max if ord == 1 else _min
@@ -462,7 +469,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
     a = _abs(x)
     if ord is None or ord == 2:
         sq = x * x if x.dtype.kind != "c" else a * a
-        return sqrt(_sum(sq, axis=ax, keepdims=keepdims))
+        return _safe_sqrt(_sum(sq, axis=ax, keepdims=keepdims))
     if ord == np.inf:
         return _max(a, axis=ax, keepdims=keepdims)
     if ord == -np.inf:

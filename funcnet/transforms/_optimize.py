@@ -45,9 +45,10 @@ def _simplify(e: Eqn, subst):
         for a, b in ((0, 1), (1, 0)):
             if _is_const(ins[b], 1) and _same(ins[a].aval, out):
                 return ins[a]
-    if name in ("add", "subtract"):
-        pairs = ((0, 1), (1, 0)) if name == "add" else ((0, 1),)
-        for a, b in pairs:
+    if name == "subtract" and _is_const(ins[1], 0) and _same(ins[0].aval, out):
+        return ins[0]  # exact, also for -0.0 (x + 0.0 is not: it maps -0.0 to +0.0)
+    if name == "add" and out.dtype.kind in "iub":
+        for a, b in ((0, 1), (1, 0)):
             if _is_const(ins[b], 0) and _same(ins[a].aval, out):
                 return ins[a]
     if name == "divide" and _is_const(ins[1], 1) and _same(ins[0].aval, out):

@@ -134,7 +134,11 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None):
                 f"{len(args)} positional argument(s); in_axes must have one entry per argument")
         axes = _broadcast_prefix(name, "in_axes", in_axes if isinstance(in_axes, tuple)
                                  else in_axes, args)
-        leaves_paths, in_tree = tree_util.flatten_with_path(args)
+        # keyword arguments are always mapped over their leading axis (as in JAX)
+        axes = axes + [0] * len(tree_util.leaves(kwargs))
+        leaves_paths, in_tree = tree_util.flatten_with_path((args, kwargs))
+        leaves_paths = [(p[1:] if p and getattr(p[0], "idx", 1) == 0 else p, x)
+                        for p, x in leaves_paths]
         vals, dims, size, first = [], [], axis_size, None
         for (path, x), ax in zip(leaves_paths, axes):
             x = as_array(x) if ax is not None else x
@@ -163,7 +167,8 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None):
         box = {}
 
         def flat_fun(*flat):
-            out = fun(*tree_util.unflatten(in_tree, list(flat)), **kwargs)
+            a, kw = tree_util.unflatten(in_tree, list(flat))
+            out = fun(*a, **kw)
             outs, box["tree"] = tree_util.flatten(out)
             return [as_array(o) for o in outs]
 

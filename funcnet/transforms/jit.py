@@ -16,6 +16,7 @@ from ..core.array import Array, raw_from_python, wrap
 from ..core.aval import ShapedArray
 from ..core.backend import backend_of
 from ..core.trace import _stack
+from .._config import config
 from ..errors import StaticArgumentError
 from ._codegen import compile_graph
 from ._optimize import optimize
@@ -112,6 +113,12 @@ class Jitted:
                     raise ValueError(f"funcnet.jit({self._name}): negative static_argnums "
                                      "need a function with a known signature")
                 i += len(names)
+            if names and not (self._sig and any(
+                    p.kind == p.VAR_POSITIONAL for p in self._sig.parameters.values())) and \
+                    i >= len(names):
+                raise ValueError(f"funcnet.jit({self._name}): static_argnums={i} is out of "
+                                 f"range for a function with {len(names)} positional "
+                                 f"parameter(s) {names}")
             nums.add(i)
         snames = set(static_argnames)
         for i in list(nums):
@@ -146,7 +153,7 @@ class Jitted:
             sig = tuple([_leaf_sig(x) for x in leaves])
         except TypeError:
             self._bad_leaf(dyn, static is None)
-        key = (treedef, static, sig)
+        key = (treedef, static, sig, config.enable_x64)
         try:
             entry = self._cache.get(key)
         except TypeError:
@@ -189,7 +196,7 @@ class Jitted:
 
     # -- compiling --------------------------------------------------------------------------------
     def _compile(self, key, leaves, dyn):
-        treedef, static, sig = key
+        treedef, static, sig, _ = key
         self._misses += 1
         self._reasons.append(self._explain(key, dyn))
         self._last = (key, dyn)
@@ -237,8 +244,10 @@ class Jitted:
             return "first call: nothing was cached"
         if (self._last[0][1] is None) != (key[1] is None):
             return "called with keyword arguments this time (or not, unlike last time)"
-        (otree, ostatic, osig), odyn = self._last
-        treedef, static, sig = key
+        (otree, ostatic, osig, ox64), odyn = self._last
+        treedef, static, sig, x64 = key
+        if ox64 != x64:
+            return f"config enable_x64 changed: {ox64} -> {x64}"
         if otree != treedef:
             return f"argument structure changed: was {otree}, now {treedef}"
         if ostatic != static:

@@ -22,13 +22,13 @@ class GraphBuilder:
         self.arg_names: dict = {}    # in Var -> description of the argument
         self.producer: dict = {}     # Var -> Eqn
 
-    def const_var(self, val: Array):
-        raw = val._value
-        hit = self.consts.get(id(raw))
+    def const_var(self, val):
+        key = id(val._value) if type(val) is Array else id(val)
+        hit = self.consts.get(key)
         if hit is not None:
             return hit[0]
         v = Var(val.aval)
-        self.consts[id(raw)] = (v, val)
+        self.consts[key] = (v, val)
         return v
 
     def depends_on(self, var):
@@ -77,6 +77,10 @@ class StagingTrace(Trace):
 
     def pure(self, val):
         b: GraphBuilder = self.main.payload
+        if isinstance(val, Tracer):
+            # a value of an enclosing transform (closure over a tracer): it becomes an input
+            # of the graph, which the caller passes in as an explicit operand
+            return StagingTracer(self, val.aval, b.const_var(val))
         if type(val) is not Array:
             from ..core.array import raw_from_python, wrap
             val = wrap(raw_from_python(val)) if not isinstance(val, Array) else val
@@ -127,3 +131,12 @@ def trace_to_graph(fun, in_avals, arg_names=None, fname="function"):
     graph = Graph(builder.in_vars, [v for v, _ in consts], [c for _, c in consts],
                   builder.eqns, out_vars)
     return graph, aux
+
+
+def trace_closed(fun, in_avals, fname="function"):
+    """Traces ``fun(*tracers) -> (flat outs, aux)`` to a closed Graph whose inputs are
+    ``consts + args``; returns (graph, consts, aux). ``consts`` are the captured arrays and
+    tracers of enclosing transforms, to be passed as explicit operands."""
+    g, aux = trace_to_graph(fun, in_avals, None, fname)
+    closed = Graph(g.const_vars + g.in_vars, [], [], g.eqns, g.out_vars)
+    return closed, list(g.consts), aux
