@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import numpy as np
+
 from ..errors import ConcretizationError, TracerLeakError
 from .array import Array
 
@@ -158,6 +160,17 @@ class Tracer(Array):
 
     def __reduce__(self):
         raise TypeError("funcnet: a traced array cannot be pickled")
+
+
+def to_array(val):
+    """An Array for a raw constant reaching a trace (NumPy scalars from rules, Python numbers)."""
+    if isinstance(val, Array):
+        return val
+    from .array import raw_from_python, wrap
+    if isinstance(val, (np.ndarray, np.generic)):
+        return wrap(val)
+    weak = isinstance(val, (int, float, complex)) and not isinstance(val, bool)
+    return wrap(raw_from_python(val), weak)
 
 
 def leak_error(tracer) -> TracerLeakError:

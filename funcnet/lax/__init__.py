@@ -1,9 +1,15 @@
-"""funcnet.lax: lower-level operations: convolution, window reductions, stop_gradient
-(structured control flow lands here next)."""
+"""funcnet.lax: structured control flow (cond, switch, while_loop, fori_loop, scan, map),
+convolution, window reductions and stop_gradient."""
 
+from ._control_flow import cond as cond
+from ._control_flow import fori_loop as fori_loop
+from ._control_flow import map as map  # noqa: A004
+from ._control_flow import scan as scan
+from ._control_flow import switch as switch
+from ._control_flow import while_loop as while_loop
 from ._conv import conv_general_dilated as conv_general_dilated
 from ._conv import padtype_to_pads as padtype_to_pads
 from ._conv import reduce_window as reduce_window
 from ._ops import stop_gradient as stop_gradient
 
-__all__ = ["conv_general_dilated", "padtype_to_pads", "reduce_window", "stop_gradient"]
+__all__ = ["cond", "fori_loop", "map", "scan", "switch", "while_loop", "conv_general_dilated", "padtype_to_pads", "reduce_window", "stop_gradient"]

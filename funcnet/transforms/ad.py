@@ -13,7 +13,7 @@ from ..core.array import Array, wrap
 from ..core.primitive import bind, eval_primitive
 from ..core.prims._factories import zeros_like
 from ..core.registry import jvp_rules, nondiff, rule, vjp_rules
-from ..core.trace import Trace, Tracer, new_main
+from ..core.trace import Trace, Tracer, new_main, to_array
 
 
 def _concrete(x):
@@ -61,7 +61,7 @@ class JVPTrace(Trace):
     __slots__ = ()
 
     def pure(self, val):
-        return JVPTracer(self, val, None)
+        return JVPTracer(self, to_array(val), None)
 
     lift = pure
 
@@ -147,7 +147,7 @@ class RevTrace(Trace):
     __slots__ = ()
 
     def pure(self, val):
-        return RevTracer(self, val, None)
+        return RevTracer(self, to_array(val), None)
 
     lift = pure
 

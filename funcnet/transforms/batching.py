@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..core.primitive import bind
 from ..core.registry import batch_rules, rule
-from ..core.trace import Trace, Tracer, new_main
+from ..core.trace import Trace, Tracer, new_main, to_array
 from ..errors import ConcretizationError
 
 
@@ -34,7 +34,7 @@ class BatchTrace(Trace):
     __slots__ = ()
 
     def pure(self, val):
-        return BatchTracer(self, val, None)
+        return BatchTracer(self, to_array(val), None)
 
     lift = pure
 

@@ -1,0 +1,894 @@
+# Structured control flow: cond / switch, while_loop, scan (+ fori_loop and map on top).
+#
+# Each is a higher-order primitive whose sub-functions are traced once to closed Graphs
+# (inputs = captured consts + operands). Their rules build new graphs by running the
+# transforms over the sub-graphs (eval_graph binds every equation, so any interpreter can
+# run a graph), so they nest to any depth like every other primitive.
+from __future__ import annotations
+
+import numpy as np
+
+from .. import tree as tree_util
+from ..core.array import Array, wrap
+from ..core.aval import ShapedArray
+from ..core.graph import Graph, Var, eval_graph
+from ..core.primitive import bind
+from ..core.registry import Primitive, register
+from ..errors import ShapeError
+from ..transforms._util import as_array, fun_name
+from ..transforms.ad import jvp_flat, vjp_flat, zeros_like_value
+from ..transforms.batching import batch_flat
+from ..transforms.staging import trace_closed
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def _avals(xs):
+    return [x.aval if isinstance(x, Array) else as_array(x).aval for x in xs]
+
+
+def _tree_avals_str(tree, avals):
+    return str(tree_util.unflatten(tree, [a.str_short() for a in avals]))
+
+
+def _trace(fun, args_tree, in_avals, name):
+    """Traces fun(*unflattened args) -> pytree; returns (closed graph, consts, out tree)."""
+    box = {}
+
+    def flat_fun(*flat):
+        out = fun(*tree_util.unflatten(args_tree, list(flat)))
+        leaves, box["tree"] = tree_util.flatten(out)
+        return [as_array(o) for o in leaves], None
+
+    g, consts, _ = trace_closed(flat_fun, in_avals, name)
+    return g, consts, box["tree"]
+
+
+def _trace_flat(fun, in_avals, name="sub"):
+    """Traces fun(*flat) -> flat list; returns (closed graph, consts)."""
+    g, consts, _ = trace_closed(lambda *a: (list(fun(*a)), None), in_avals, name)
+    return g, consts
+
+
+def _run(g, *args):
+    return eval_graph(g, [], list(args))
+
+
+def _zeros(a: ShapedArray):
+    return wrap(np.zeros(a.shape, a.dtype))
+
+
+def _diff(aval) -> bool:
+    return np.dtype(aval.dtype).kind in "fc"
+
+
+def _fresh(avals):
+    return [Var(a) for a in avals]
+
+
+def _with_prefix(g: Graph, n_new_avals):
+    """The same graph taking ``n_new`` extra (unused) leading inputs."""
+    return Graph(_fresh(n_new_avals) + g.in_vars, [], [], g.eqns, g.out_vars)
+
+
+def _stack_front(v, d, n):
+    from ..core.prims._factories import broadcast_to, moveaxis
+    if d is None:
+        return broadcast_to(v, (n,) + tuple(v.shape))
+    return moveaxis(v, d, 0)
+
+
+def _compile(g, xp):
+    from ..transforms._codegen import compile_graph
+    return compile_graph(g, xp, "branch")
+
+
+def _check_same(name, what_a, tree_a, avals_a, what_b, tree_b, avals_b):
+    if tree_a != tree_b or [(a.shape, a.dtype) for a in avals_a] != [
+            (b.shape, b.dtype) for b in avals_b]:
+        raise TypeError(
+            f"{name}: {what_a} and {what_b} must have the same tree structure, shapes and "
+            f"dtypes, but {what_a} is {_tree_avals_str(tree_a, avals_a)} and {what_b} is "
+            f"{_tree_avals_str(tree_b, avals_b)}")
+
+
+# =================================================================================================
+# cond / switch
+# =================================================================================================
+cond_p = Primitive("cond", multiple_results=True, keeps_weak=False)
+
+
+def _cond_impl(xp, index, *ops, branches):
+    i = int(np.clip(int(index), 0, len(branches) - 1))
+    return tuple(o._value if isinstance(o, Array) else o
+                 for o in _run(branches[i], *[wrap(v) for v in ops]))
+
+
+def _cond_abstract(index, *ops, branches):
+    return [(v.aval.shape, v.aval.dtype) for v in branches[0].out_vars]
+
+
+def _cond_jvp(primals, tangents, *, branches):
+    index, ops = primals[0], list(primals[1:])
+    tans = list(tangents[1:])
+    dmask = [_diff(o.aval) for o in ops]
+    if not any(t is not None for t, m in zip(tans, dmask) if m):
+        return bind(cond_p, index, *ops, branches=branches), [None] * len(branches[0].out_vars)
+    tans = [(zeros_like_value(o) if t is None else t) for o, t, m in zip(ops, tans, dmask) if m]
+    in_avals = _avals(ops) + _avals(tans)
+    n = len(ops)
+    out_d = [_diff(v.aval) for v in branches[0].out_vars]
+
+    def jvp_branch(g):
+        def f(*args):
+            o, t = list(args[:n]), list(args[n:])
+            it = iter(t)
+            full_t = [next(it) if m else None for m in dmask]
+            outs, touts = jvp_flat(lambda *a: _run(g, *a), o, full_t)
+            touts = [(zeros_like_value(x) if tt is None else tt)
+                     for x, tt, m in zip(outs, touts, out_d) if m]
+            return outs + touts
+        gg, consts = _trace_flat(f, in_avals, "cond_jvp")
+        return gg, consts, None
+    graphs, gconsts = _unify([jvp_branch(g) for g in branches], None)
+    res = bind(cond_p, index, *gconsts, *ops, *tans, branches=graphs)
+    k = len(branches[0].out_vars)
+    outs, touts = list(res[:k]), iter(res[k:])
+    return outs, [next(touts) if m else None for m in out_d]
+
+
+def _cond_vjp(needs, cts, outs, index, *ops, branches):
+    ops = list(ops)
+    cts = [(_zeros(v.aval) if c is None else c) for c, v in zip(cts, branches[0].out_vars)]
+    in_avals = _avals(ops) + _avals(cts)
+    n = len(ops)
+
+    def vjp_branch(g):
+        def f(*args):
+            o, c = list(args[:n]), list(args[n:])
+            _, pull, _ = vjp_flat(lambda *a: (_run(g, *a), None), o)
+            return pull(c)
+        gg, consts = _trace_flat(f, in_avals, "cond_vjp")
+        return gg, consts, None
+    graphs, gconsts = _unify([vjp_branch(g) for g in branches], None)
+    res = bind(cond_p, index, *gconsts, *ops, *cts, branches=graphs)
+    return [None] + [r if need and _diff(o.aval) else None
+                     for r, need, o in zip(res, needs[1:], ops)]
+
+
+def _cond_batch(vals, dims, *, branches):
+    from ..core.prims._factories import batch_size
+    size = batch_size(vals, dims)
+    index, idim = vals[0], dims[0]
+    ops, odims = list(vals[1:]), list(dims[1:])
+    if idim is not None:
+        # a batched predicate: run every branch, select per example
+        import funcnet.numpy as fnp
+        idx = _stack_front(index, idim, size)
+        results = []
+        for g in branches:
+            res = batch_flat(lambda *a, g=g: _run(g, *a), ops, odims, size)
+            results.append([_stack_front(v, d, size) for v, d in res])
+        nb = len(branches)
+        idx = fnp.clip(idx, 0, nb - 1)
+        outs = results[-1]
+        for k in range(nb - 2, -1, -1):
+            sel = idx == k
+            outs = [fnp.where(fnp.reshape(sel, (size,) + (1,) * (o.ndim - 1)), r, o)
+                    for r, o in zip(results[k], outs)]
+        return outs, [0] * len(outs)
+    in_avals = _avals(ops)
+
+    def batch_branch(g):
+        def f(*a):
+            res = batch_flat(lambda *x: _run(g, *x), list(a), odims, size)
+            return [_stack_front(v, d, size) for v, d in res]
+        gg, consts = _trace_flat(f, in_avals, "cond_batch")
+        return gg, consts, None
+    graphs, gconsts = _unify([batch_branch(g) for g in branches], None)
+    res = bind(cond_p, index, *gconsts, *ops, branches=graphs)
+    return list(res), [0] * len(res)
+
+
+def _cond_lower(xp, *, branches):
+    fns = [_compile(g, xp) for g in branches]
+    last = len(fns) - 1
+
+    def run(index, *ops):
+        i = int(index)
+        return fns[0 if i < 0 else (last if i > last else i)](*ops)
+    return run
+
+
+register(cond_p, impl=_cond_impl, abstract_eval=_cond_abstract, jvp=_cond_jvp,
+         vjp=_cond_vjp, batch=_cond_batch, lower=_cond_lower)
+
+
+def _unify(traced, args_avals=None):
+    """Branch graphs taking one shared operand list: (consts of every branch) + args."""
+    all_consts = [c for _, consts, _ in traced for c in consts]
+    graphs = []
+    start = 0
+    for g, consts, _ in traced:
+        n = len(consts)
+        before = _avals(all_consts[:start])
+        after = _avals(all_consts[start + n:])
+        own = g.in_vars[:n]
+        args = g.in_vars[n:]
+        graphs.append(Graph(_fresh(before) + own + _fresh(after) + args, [], [], g.eqns,
+                            g.out_vars))
+        start += n
+    return tuple(graphs), all_consts
+
+
+def switch(index, branches, *operands):
+    """Applies ``branches[index](*operands)``; ``index`` is clamped to the valid range.
+
+    Args:
+        index: an integer scalar (may be traced).
+        branches: a sequence of functions with the same signature and output structure.
+        *operands: the arguments passed to the chosen branch.
+
+    Returns:
+        The chosen branch's output.
+
+    Raises:
+        TypeError: branches whose outputs differ in tree structure, shape or dtype.
+
+    Example:
+        >>> import funcnet, funcnet.numpy as fnp
+        >>> funcnet.lax.switch(1, [lambda x: x + 1, lambda x: x * 10], fnp.asarray(2.0)).item()
+        20.0
+    """
+    branches = list(branches)
+    if not branches:
+        raise ValueError("lax.switch: needs at least one branch")
+    idx = as_array(index)
+    if idx.shape != () or idx.dtype.kind not in "iub":
+        raise TypeError(f"lax.switch: index must be an integer scalar, got "
+                        f"{idx.aval.str_short()}")
+    import funcnet.numpy as fnp
+    idx = fnp.asarray(idx, dtype=fnp.int32)
+    leaves, tree = tree_util.flatten(operands)
+    leaves = [as_array(x) for x in leaves]
+    in_avals = [x.aval.strip_weak() for x in leaves]
+    traced = [_trace(lambda *a, b=b: b(*a), tree, in_avals, f"branch {fun_name(b)}")
+              for b in branches]
+    for k in range(1, len(traced)):
+        _check_same("lax.switch" if len(branches) > 2 else "lax.cond",
+                    f"branch 0 ({fun_name(branches[0])}) output", traced[0][2],
+                    [v.aval for v in traced[0][0].out_vars],
+                    f"branch {k} ({fun_name(branches[k])}) output", traced[k][2],
+                    [v.aval for v in traced[k][0].out_vars])
+    graphs, consts = _unify(traced)
+    if type(idx) is Array:  # a concrete index: no need to stage anything
+        i = int(np.clip(int(idx), 0, len(branches) - 1))
+        return branches[i](*operands)
+    outs = bind(cond_p, idx, *consts, *leaves, branches=graphs)
+    return tree_util.unflatten(traced[0][2], list(outs))
+
+
+def cond(pred, true_fun, false_fun, *operands):
+    """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``, as one primitive
+    that works under jit, vmap (a batched predicate becomes a select) and grad.
+
+    Args:
+        pred: a boolean (or number) scalar, possibly traced.
+        true_fun, false_fun: functions with the same output structure, shapes and dtypes.
+        *operands: arguments passed to the chosen function.
+
+    Returns:
+        The chosen function's output.
+
+    Raises:
+        TypeError: branches returning different structures, shapes or dtypes (both named).
+
+    Example:
+        >>> import funcnet, funcnet.numpy as fnp
+        >>> f = funcnet.jit(lambda x: funcnet.lax.cond(x > 0, fnp.sin, fnp.cos, x))
+        >>> round(f(fnp.asarray(-0.0)).item(), 3)
+        1.0
+    """
+    p = as_array(pred)
+    if p.shape != ():
+        raise TypeError(f"lax.cond: pred must be a scalar, got {p.aval.str_short()}; for "
+                        "elementwise choices use fnp.where")
+    import funcnet.numpy as fnp
+    index = fnp.where(p if p.dtype == np.bool_ else p != 0, 1, 0)
+    return switch(index, [false_fun, true_fun], *operands)
+
+
+# =================================================================================================
+# scan
+# =================================================================================================
+scan_p = Primitive("scan", multiple_results=True, keeps_weak=False)
+_COMPILED: dict = {}
+
+
+def _compiled(g, xp):
+    key = (id(g), xp.name)
+    hit = _COMPILED.get(key)
+    if hit is None or hit[0] is not g:
+        hit = _COMPILED[key] = (g, _compile(g, xp))
+    return hit[1]
+
+
+def _stack(xp, seq, aval, length):
+    if length == 0 or not seq:
+        return xp.zeros((length,) + tuple(aval.shape), aval.dtype)
+    return xp.stack([xp.asarray(s) for s in seq])
+
+
+def _scan_impl(xp, *vals, body, length, reverse, n_consts, n_carry):
+    fn = _compiled(body, xp)
+    consts = list(vals[:n_consts])
+    carry = list(vals[n_consts:n_consts + n_carry])
+    xs = vals[n_consts + n_carry:]
+    ys = []
+    steps = range(length - 1, -1, -1) if reverse else range(length)
+    for i in steps:
+        out = fn(*consts, *carry, *[x[i] for x in xs])
+        carry = list(out[:n_carry])
+        ys.append(out[n_carry:])
+    if reverse:
+        ys.reverse()
+    y_avals = [v.aval for v in body.out_vars[n_carry:]]
+    stacked = [_stack(xp, [y[k] for y in ys], a, length) for k, a in enumerate(y_avals)]
+    return tuple(xp.asarray(c) for c in carry) + tuple(stacked)
+
+
+def _scan_abstract(*avals, body, length, reverse, n_consts, n_carry):
+    outs = [v.aval for v in body.out_vars]
+    return [(a.shape, a.dtype) for a in outs[:n_carry]] + [
+        ((length,) + tuple(a.shape), a.dtype) for a in outs[n_carry:]]
+
+
+def _split(seq, *sizes):
+    out, i = [], 0
+    for n in sizes:
+        out.append(list(seq[i:i + n]))
+        i += n
+    out.append(list(seq[i:]))
+    return out
+
+
+def _slice_avals(avals):
+    return [ShapedArray(a.shape[1:], a.dtype) for a in avals]
+
+
+def _scan_jvp(primals, tangents, *, body, length, reverse, n_consts, n_carry):
+    consts, init, xs = _split(primals, n_consts, n_carry)
+    tc, ti, tx = _split(tangents, n_consts, n_carry)
+    if all(t is None for t in tangents):
+        return (bind(scan_p, *primals, body=body, length=length, reverse=reverse,
+                     n_consts=n_consts, n_carry=n_carry), [None] * len(body.out_vars))
+    mc = [_diff(a.aval) for a in consts]
+    mi = [_diff(a.aval) for a in init]
+    mx = [_diff(a.aval) for a in xs]
+    inst = lambda vals, ts, mask: [zeros_like_value(v) if t is None else t  # noqa: E731
+                                   for v, t, m in zip(vals, ts, mask) if m]
+    tc, ti, tx = inst(consts, tc, mc), inst(init, ti, mi), inst(xs, tx, mx)
+    n_out = len(body.out_vars)
+    my = [_diff(v.aval) for v in body.out_vars[n_carry:]]
+    in_avals = (_avals(consts) + _avals(tc) + _avals(init) + _avals(ti)
+                + _slice_avals(_avals(xs)) + _slice_avals(_avals(tx)))
+    sizes = (len(consts), len(tc), len(init), len(ti), len(xs))
+
+    def step(*args):
+        c, c_t, k, k_t, x, x_t = _split(args, *sizes)
+        fill = lambda vals, ts, mask: (lambda it: [next(it) if m else None  # noqa: E731
+                                                   for m in mask])(iter(ts))
+        prim_in = c + k + x
+        tan_in = fill(c, c_t, mc) + fill(k, k_t, mi) + fill(x, x_t, mx)
+        outs, touts = jvp_flat(lambda *a: _run(body, *a), prim_in, tan_in)
+        touts = [zeros_like_value(o) if t is None else t for o, t in zip(outs, touts)]
+        carry, ys = outs[:n_carry], outs[n_carry:]
+        carry_t = [t for t, m in zip(touts[:n_carry], mi) if m]
+        ys_t = [t for t, m in zip(touts[n_carry:], my) if m]
+        return carry + carry_t + ys + ys_t
+
+    g, gc = _trace_flat(step, in_avals, "scan_jvp")
+    res = bind(scan_p, *gc, *consts, *tc, *init, *ti, *xs, *tx, body=g, length=length,
+               reverse=reverse, n_consts=len(gc) + len(consts) + len(tc),
+               n_carry=len(init) + len(ti))
+    carry, carry_t, ys, ys_t = _split(res, len(init), len(ti), n_out - n_carry)
+    it_c, it_y = iter(carry_t), iter(ys_t)
+    return carry + ys, [next(it_c) if m else None for m in mi] + \
+        [next(it_y) if m else None for m in my]
+
+
+def _scan_vjp(needs, cts, outs, *primals, body, length, reverse, n_consts, n_carry):
+    consts, init, xs = _split(primals, n_consts, n_carry)
+    n_y = len(body.out_vars) - n_carry
+    out_avals = [v.aval for v in body.out_vars]
+    ct_carry = [_zeros(a) if c is None else c for c, a in zip(cts[:n_carry], out_avals)]
+    ct_ys = [wrap(np.zeros((length,) + tuple(a.shape), a.dtype)) if c is None else c
+             for c, a in zip(cts[n_carry:], out_avals[n_carry:])]
+    # 1. forward again, keeping the carry that enters every step
+    fwd_avals = _avals(consts) + _avals(init) + _slice_avals(_avals(xs))
+
+    def fwd_step(*args):
+        c, k, x = _split(args, n_consts, n_carry)
+        out = _run(body, *c, *k, *x)
+        return out[:n_carry] + list(k)
+
+    gf, gfc = _trace_flat(fwd_step, fwd_avals, "scan_fwd")
+    res = bind(scan_p, *gfc, *consts, *init, *xs, body=gf, length=length, reverse=reverse,
+               n_consts=len(gfc) + n_consts, n_carry=n_carry)
+    carries = list(res[n_carry:])
+    # 2. backward: a scan in the opposite direction over (xs, carries, ct_ys)
+    dc = [_diff(a.aval) for a in consts]
+    acc0 = [_zeros(a.aval) for a, m in zip(consts, dc) if m]
+    bwd_avals = (_avals(consts) + _avals(ct_carry) + _avals(acc0) + _slice_avals(_avals(xs))
+                 + _slice_avals(_avals(carries)) + _slice_avals(_avals(ct_ys)))
+
+    def bwd_step(*args):
+        c, ctk, acc, x, k, cty = _split(args, n_consts, n_carry, len(acc0), len(xs), n_carry)
+
+        _, pull, _ = vjp_flat(lambda *a: (_run(body, *a), None), c + k + x)
+        g_c, g_k, g_x = _split(pull(ctk + cty), n_consts, n_carry)
+        it = iter(acc)
+        new_acc = [next(it) + gc for gc, m in zip(g_c, dc) if m]
+        return list(g_k) + new_acc + list(g_x)
+
+    gb, gbc = _trace_flat(bwd_step, bwd_avals, "scan_bwd")
+    res = bind(scan_p, *gbc, *consts, *ct_carry, *acc0, *xs, *carries, *ct_ys, body=gb,
+               length=length, reverse=not reverse, n_consts=len(gbc) + n_consts,
+               n_carry=n_carry + len(acc0))
+    ct_init, acc, ct_xs = _split(res, n_carry, len(acc0))
+    it = iter(acc)
+    ct_consts = [next(it) if m else None for m in dc]
+    out = ct_consts + ct_init + ct_xs
+    return [o if need and _diff(p.aval) else None for o, need, p in zip(out, needs, primals)]
+
+
+def _scan_batch(vals, dims, *, body, length, reverse, n_consts, n_carry):
+    from ..core.prims._factories import batch_size, moveaxis
+    size = batch_size(vals, dims)
+    consts, init, xs = _split(vals, n_consts, n_carry)
+    dcs, dis, dxs = _split(dims, n_consts, n_carry)
+    consts = [v if d is None else moveaxis(v, d, 0) for v, d in zip(consts, dcs)]
+    dcs = [None if d is None else 0 for d in dcs]
+    xs = [v if d is None else moveaxis(v, d, 1) for v, d in zip(xs, dxs)]
+    dx_step = [None if d is None else 0 for d in dxs]
+    carry_b = [d is not None for d in dis]
+    while True:
+        in_avals = (_avals(consts) + [_bat_aval(v, d, b, size) for v, d, b in
+                                      zip(init, dis, carry_b)]
+                    + [_step_aval(v, d) for v, d in zip(xs, dxs)])
+
+        def step(*args, carry_b=tuple(carry_b)):
+            c, k, x = _split(args, n_consts, n_carry)
+            res = batch_flat(lambda *a: _run(body, *a), c + k + x,
+                             dcs + [0 if b else None for b in carry_b] + dx_step, size)
+            return res
+        probe = []
+
+        def probe_step(*args):
+            res = step(*args)
+            probe.append([d is not None for _, d in res[:n_carry]])
+            return [v for v, _ in res]
+        _trace_flat(probe_step, in_avals, "scan_batch_probe")
+        new_b = [a or b for a, b in zip(carry_b, probe[0])]
+        if new_b == carry_b:
+            break
+        carry_b = new_b
+
+    def final_step(*args):
+        res = step(*args, carry_b=tuple(carry_b))
+        carry = [(_stack_front(v, d, size) if b else v) for (v, d), b in
+                 zip(res[:n_carry], carry_b)]
+        ys = [_stack_front(v, d, size) for v, d in res[n_carry:]]
+        return carry + ys
+
+    g, gc = _trace_flat(final_step, in_avals, "scan_batch")
+    init = [(_stack_front(v, d, size) if b else v) for v, d, b in zip(init, dis, carry_b)]
+    res = bind(scan_p, *gc, *consts, *init, *xs, body=g, length=length, reverse=reverse,
+               n_consts=len(gc) + n_consts, n_carry=n_carry)
+    return list(res), [0 if b else None for b in carry_b] + [1] * (len(res) - n_carry)
+
+
+def _bat_aval(v, d, batched, size):
+    a = v.aval
+    if not batched:
+        return a
+    if d is None:
+        return ShapedArray((size,) + tuple(a.shape), a.dtype)
+    shape = list(a.shape)
+    b = shape.pop(d)
+    return ShapedArray((b,) + tuple(shape), a.dtype)
+
+
+def _step_aval(v, d):
+    # xs are scanned along axis 0 (a batch dim was moved to axis 1 before)
+    a = v.aval
+    return ShapedArray(a.shape[1:], a.dtype)
+
+
+def _scan_lower(xp, *, body, length, reverse, n_consts, n_carry):
+    def run(*vals):
+        return _scan_impl(xp, *vals, body=body, length=length, reverse=reverse,
+                          n_consts=n_consts, n_carry=n_carry)
+    return run
+
+
+register(scan_p, impl=_scan_impl, abstract_eval=_scan_abstract, jvp=_scan_jvp,
+         vjp=_scan_vjp, batch=_scan_batch, lower=_scan_lower)
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """Loops ``f(carry, x) -> (carry, y)`` over the leading axis of ``xs``, stacking the ys.
+
+    Args:
+        f: the step function; ``carry`` and ``y`` may be pytrees; the carry's structure,
+            shapes and dtypes must not change.
+        init: the initial carry.
+        xs: a pytree of arrays scanned along axis 0 (or None with ``length``).
+        length: the number of steps (needed when ``xs`` is None).
+        reverse: scan from the last element to the first (ys keep xs's order).
+        unroll: accepted for JAX compatibility.
+
+    Returns:
+        ``(final_carry, stacked_ys)``.
+
+    Raises:
+        ValueError: xs leaves of different lengths, or a length that disagrees.
+        TypeError: a step that changes the carry's structure, shape or dtype.
+
+    Example:
+        >>> import funcnet, funcnet.numpy as fnp
+        >>> total, partial = funcnet.lax.scan(lambda c, x: (c + x, c + x), 0.0,
+        ...                                   fnp.asarray([1.0, 2.0, 3.0]))
+        >>> total.item(), partial.tolist()
+        (6.0, [1.0, 3.0, 6.0])
+    """
+    x_leaves, x_tree = tree_util.flatten(xs)
+    x_leaves = [as_array(x) for x in x_leaves]
+    lengths = {x.shape[0] if x.ndim else None for x in x_leaves}
+    if None in lengths:
+        raise ValueError("lax.scan: every xs leaf must have a leading axis to scan over; got "
+                         f"shapes {[tuple(x.shape) for x in x_leaves]}")
+    if length is not None:
+        lengths.add(int(length))
+    if len(lengths) > 1:
+        raise ValueError(f"lax.scan: inconsistent lengths: xs leaves have leading dims "
+                         f"{[x.shape[0] for x in x_leaves]}" + (f" and length={length}" if
+                                                                 length is not None else ""))
+    if not lengths:
+        raise ValueError("lax.scan: give xs or length")
+    n = lengths.pop()
+    c_leaves, c_tree = tree_util.flatten(init)
+    c_leaves = [as_array(c) for c in c_leaves]
+    c_avals = [c.aval.strip_weak() for c in c_leaves]
+    c_leaves = [_strong(c) for c in c_leaves]
+    x_avals = _slice_avals([x.aval for x in x_leaves])
+    box = {}
+
+    def step(*args):
+        carry = tree_util.unflatten(c_tree, list(args[:len(c_leaves)]))
+        x = tree_util.unflatten(x_tree, list(args[len(c_leaves):]))
+        out = f(carry, x)
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise TypeError(f"lax.scan: the step function {fun_name(f)} must return a pair "
+                            f"(carry, y), got {type(out).__name__}")
+        new_c, y = out
+        cl, ct = tree_util.flatten(new_c)
+        cl = [as_array(c) for c in cl]
+        _check_same("lax.scan", "the carry input", c_tree, c_avals, "the carry output", ct,
+                    [c.aval for c in cl])
+        yl, box["y_tree"] = tree_util.flatten(y)
+        return cl + [as_array(v) for v in yl], None
+
+    g, consts, _ = trace_closed(step, c_avals + x_avals, f"scan {fun_name(f)}")
+    res = bind(scan_p, *consts, *c_leaves, *x_leaves, body=g, length=n, reverse=bool(reverse),
+               n_consts=len(consts), n_carry=len(c_leaves))
+    k = len(c_leaves)
+    return (tree_util.unflatten(c_tree, list(res[:k])),
+            tree_util.unflatten(box["y_tree"], list(res[k:])))
+
+
+def _strong(x):
+    if not x.weak_type:
+        return x
+    from ..core.prims.elementwise import convert_p
+    return bind(convert_p, x, new_dtype=x.dtype, weak_type=False)
+
+
+def map(f, xs):  # noqa: A001
+    """``stack([f(x) for x in xs])`` as one scan (works under jit, vmap and grad).
+
+    Example:
+        >>> import funcnet, funcnet.numpy as fnp
+        >>> funcnet.lax.map(lambda x: x * 2, fnp.arange(3.0)).tolist()
+        [0.0, 2.0, 4.0]
+    """
+    _, ys = scan(lambda c, x: (c, f(x)), (), xs)
+    return ys
+
+
+# =================================================================================================
+# while_loop
+# =================================================================================================
+while_p = Primitive("while", multiple_results=True, keeps_weak=False)
+
+
+def _while_impl(xp, *vals, cond, body, n_cc, n_bc):
+    fc, fb = _compiled(cond, xp), _compiled(body, xp)
+    cc, bc, carry = _split(vals, n_cc, n_bc)
+    while bool(fc(*cc, *carry)[0]):
+        carry = list(fb(*bc, *carry))
+    return tuple(xp.asarray(c) for c in carry)
+
+
+def _while_abstract(*avals, cond, body, n_cc, n_bc):
+    return [(v.aval.shape, v.aval.dtype) for v in body.out_vars]
+
+
+def _while_jvp(primals, tangents, *, cond, body, n_cc, n_bc):
+    cc, bc, init = _split(primals, n_cc, n_bc)
+    _, tb, ti = _split(tangents, n_cc, n_bc)
+    if all(t is None for t in tb + ti):
+        return bind(while_p, *primals, cond=cond, body=body, n_cc=n_cc, n_bc=n_bc), \
+            [None] * len(init)
+    mb = [_diff(a.aval) for a in bc]
+    mi = [_diff(a.aval) for a in init]
+    tb = [zeros_like_value(v) if t is None else t for v, t, m in zip(bc, tb, mb) if m]
+    ti = [zeros_like_value(v) if t is None else t for v, t, m in zip(init, ti, mi) if m]
+
+    def fill(ts, mask):
+        it = iter(ts)
+        return [next(it) if m else None for m in mask]
+
+    def body_jvp(*args):
+        b, b_t, k, k_t = _split(args, len(bc), len(tb), len(init))
+        outs, touts = jvp_flat(lambda *a: _run(body, *a), b + k, fill(b_t, mb) + fill(k_t, mi))
+        touts = [zeros_like_value(o) if t is None else t for o, t in zip(outs, touts)]
+        return outs + [t for t, m in zip(touts, mi) if m]
+
+    def cond_jvp(*args):
+        c, k, _ = _split(args, n_cc, len(init))
+        return _run(cond, *c, *k)
+
+    gb, gbc = _trace_flat(body_jvp, _avals(bc) + _avals(tb) + _avals(init) + _avals(ti))
+    gc, gcc = _trace_flat(cond_jvp, _avals(cc) + _avals(init) + _avals(ti))
+    res = bind(while_p, *gcc, *cc, *gbc, *bc, *tb, *init, *ti, cond=gc, body=gb,
+               n_cc=len(gcc) + n_cc, n_bc=len(gbc) + len(bc) + len(tb))
+    outs, touts = list(res[:len(init)]), res[len(init):]
+    return outs, fill(touts, mi)
+
+
+def _while_vjp(needs, cts, outs, *primals, cond, body, n_cc, n_bc):
+    cc, bc, init = _split(primals, n_cc, n_bc)
+    cts = [_zeros(o.aval) if c is None else c for c, o in zip(cts, outs)]
+    n_k = len(init)
+
+    def body_vjp(*args):
+        b, k, ct = _split(args, n_bc, n_k)
+        _, pull, _ = vjp_flat(lambda *a: (_run(body, *a), None), b + k)
+        return pull(ct)
+
+    gv, gvc = _trace_flat(body_vjp, _avals(bc) + _avals(init) + _avals(cts), "while_vjp")
+    res = bind(while_vjp_p, *gvc, *cc, *bc, *init, *cts, cond=cond, body=body, body_vjp=gv,
+               n_vc=len(gvc), n_cc=n_cc, n_bc=n_bc)
+    out = [None] * n_cc + list(res)
+    return [o if need and _diff(p.aval) else None for o, need, p in zip(out, needs, primals)]
+
+
+def _while_batch(vals, dims, *, cond, body, n_cc, n_bc):
+    from ..core.prims._factories import batch_size, moveaxis
+    size = batch_size(vals, dims)
+    vals = [v if d is None else moveaxis(v, d, 0) for v, d in zip(vals, dims)]
+    dims = [None if d is None else 0 for d in dims]
+    cc, bc, init = _split(vals, n_cc, n_bc)
+    dcc, dbc, di = _split(dims, n_cc, n_bc)
+    carry_b = [d is not None for d in di]
+
+    def cdims(cb):
+        return [0 if b else None for b in cb]
+
+    def pred_batched(cb):
+        box = []
+
+        def f(*a):
+            c, k = _split(a, n_cc)[:2]
+            ((p, d),) = batch_flat(lambda *x: _run(cond, *x), c + k, dcc + cdims(cb), size)
+            box.append(d is not None)
+            return [p]
+        _trace_flat(f, _avals(cc) + [_bat_aval(v, None if not b else 0, b, size)
+                                     for v, b in zip(init, cb)])
+        return box[0]
+
+    def body_out_batched(cb):
+        box = []
+
+        def f(*a):
+            b, k = _split(a, n_bc)[:2]
+            res = batch_flat(lambda *x: _run(body, *x), b + k, dbc + cdims(cb), size)
+            box.append([d is not None for _, d in res])
+            return [v for v, _ in res]
+        _trace_flat(f, _avals(bc) + [_bat_aval(v, None if not b else 0, b, size)
+                                     for v, b in zip(init, cb)])
+        return box[0]
+
+    while True:
+        pb = pred_batched(carry_b)
+        new = [True] * len(carry_b) if pb else [a or b for a, b in
+                                                zip(carry_b, body_out_batched(carry_b))]
+        if new == carry_b:
+            break
+        carry_b = new
+    init = [_stack_front(v, d, size) if b else v for v, d, b in zip(init, di, carry_b)]
+    k_avals = _avals(init)
+
+    def body_b(*a):
+        b, k = _split(a, n_bc)[:2]
+        res = batch_flat(lambda *x: _run(body, *x), b + k, dbc + cdims(carry_b), size)
+        return [(_stack_front(v, d, size) if bb else v) for (v, d), bb in zip(res, carry_b)]
+
+    def cond_b(*a):
+        c, k = _split(a, n_cc)[:2]
+        ((p, d),) = batch_flat(lambda *x: _run(cond, *x), c + k, dcc + cdims(carry_b), size)
+        return [p]
+
+    if not pb:
+        gb, gbc = _trace_flat(body_b, _avals(bc) + k_avals)
+        gc, gcc = _trace_flat(cond_b, _avals(cc) + k_avals)
+        res = bind(while_p, *gcc, *cc, *gbc, *bc, *init, cond=gc, body=gb,
+                   n_cc=len(gcc) + n_cc, n_bc=len(gbc) + n_bc)
+        return list(res), cdims(carry_b)
+    # a batched predicate: loop while any lane runs; finished lanes keep their carry
+    import funcnet.numpy as fnp
+
+    def cond_any(*a):
+        return [fnp.any(cond_b(*a)[0])]
+
+    def body_sel(*a):
+        c, b, k = _split(a, n_cc, n_bc)
+        p = cond_b(*c, *k)[0]
+        new = body_b(*b, *k)
+        return [fnp.where(fnp.reshape(p, (size,) + (1,) * (n.ndim - 1)), n, o)
+                for n, o in zip(new, k)]
+
+    gb, gbc = _trace_flat(body_sel, _avals(cc) + _avals(bc) + k_avals)
+    gc, gcc = _trace_flat(cond_any, _avals(cc) + k_avals)
+    res = bind(while_p, *gcc, *cc, *gbc, *cc, *bc, *init, cond=gc, body=gb,
+               n_cc=len(gcc) + n_cc, n_bc=len(gbc) + n_cc + n_bc)
+    return list(res), [0] * len(res)
+
+
+def _while_lower(xp, *, cond, body, n_cc, n_bc):
+    return lambda *vals: _while_impl(xp, *vals, cond=cond, body=body, n_cc=n_cc, n_bc=n_bc)
+
+
+register(while_p, impl=_while_impl, abstract_eval=_while_abstract, jvp=_while_jvp,
+         vjp=_while_vjp, batch=_while_batch, lower=_while_lower)
+
+# -- reverse mode through while_loop (dynamic trip count): one runtime primitive that runs the
+#    loop forward keeping every carry, then the body's pullback backwards over them.
+while_vjp_p = Primitive("while_vjp", multiple_results=True, keeps_weak=False)
+
+
+def _while_vjp_impl(xp, *vals, cond, body, body_vjp, n_vc, n_cc, n_bc):
+    fc, fb, fv = _compiled(cond, xp), _compiled(body, xp), _compiled(body_vjp, xp)
+    n_k = len(body.out_vars)
+    vc, cc, bc, carry, ct = _split(vals, n_vc, n_cc, n_bc, n_k)
+    seen = []
+    while bool(fc(*cc, *carry)[0]):
+        seen.append(carry)
+        carry = list(fb(*bc, *carry))
+    acc = [xp.zeros(np.shape(b), np.asarray(b).dtype) for b in bc]
+    for k in reversed(seen):
+        g = fv(*vc, *bc, *k, *ct)
+        acc = [a + gb for a, gb in zip(acc, g[:n_bc])]
+        ct = list(g[n_bc:])
+    return tuple(xp.asarray(a) for a in acc) + tuple(xp.asarray(c) for c in ct)
+
+
+def _while_vjp_abstract(*avals, cond, body, body_vjp, n_vc, n_cc, n_bc):
+    n_k = len(body.out_vars)
+    return [(a.shape, a.dtype) for a in avals[n_vc + n_cc:n_vc + n_cc + n_bc + n_k]]
+
+
+def _no_higher(*args, **kwargs):
+    raise NotImplementedError(
+        "funcnet: differentiating the reverse-mode derivative of a while_loop again is not "
+        "supported; use lax.fori_loop with concrete bounds or lax.scan (both differentiate "
+        "to any order), or forward mode (jacfwd) for the outer derivative")
+
+
+def _while_vjp_batch(vals, dims, **params):
+    # one loop per example: lanes may run different numbers of iterations
+    from ..core.prims._factories import batch_size
+    import funcnet.numpy as fnp
+    size = batch_size(vals, dims)
+    outs = []
+    for i in range(size):
+        args = [v if d is None else fnp.take(v, i, axis=d) for v, d in zip(vals, dims)]
+        outs.append(bind(while_vjp_p, *args, **params))
+    return [fnp.stack([o[k] for o in outs]) for k in range(len(outs[0]))], [0] * len(outs[0])
+
+
+def _while_vjp_lower(xp, **params):
+    return lambda *vals: _while_vjp_impl(xp, *vals, **params)
+
+
+register(while_vjp_p, impl=_while_vjp_impl, abstract_eval=_while_vjp_abstract,
+         jvp=_no_higher, vjp=_no_higher, batch=_while_vjp_batch, lower=_while_vjp_lower)
+
+
+def while_loop(cond_fun, body_fun, init_val):
+    """``while cond_fun(val): val = body_fun(val)`` as one primitive.
+
+    Works eagerly, under jit, under vmap (a batched predicate runs until every example is
+    done; finished examples keep their value) and under grad: forward and **reverse mode**
+    (the trip count may depend on the data; JAX refuses reverse mode here).
+
+    Args:
+        cond_fun: ``val -> bool scalar``.
+        body_fun: ``val -> val`` with the same structure, shapes and dtypes.
+        init_val: the initial value (a pytree).
+
+    Returns:
+        The final value.
+
+    Raises:
+        TypeError: a body that changes the carry's structure, shape or dtype (both named),
+            or a predicate that is not a boolean scalar.
+
+    Example:
+        >>> import funcnet, funcnet.numpy as fnp
+        >>> funcnet.lax.while_loop(lambda x: x < 10, lambda x: x * 2, fnp.asarray(1.0)).item()
+        16.0
+    """
+    c_leaves, c_tree = tree_util.flatten(init_val)
+    c_leaves = [_strong(as_array(c)) for c in c_leaves]
+    c_avals = [c.aval for c in c_leaves]
+
+    def cond_f(*a):
+        p = as_array(cond_fun(tree_util.unflatten(c_tree, list(a))))
+        if p.shape != () or p.dtype != np.bool_:
+            raise TypeError(f"lax.while_loop: cond_fun {fun_name(cond_fun)} must return a "
+                            f"boolean scalar, got {p.aval.str_short()}")
+        return [p], None
+
+    def body_f(*a):
+        out = body_fun(tree_util.unflatten(c_tree, list(a)))
+        ol, ot = tree_util.flatten(out)
+        ol = [as_array(o) for o in ol]
+        _check_same("lax.while_loop", "the body input (init_val)", c_tree, c_avals,
+                    "the body output", ot, [o.aval for o in ol])
+        return [_strong(o) for o in ol], None
+
+    gc, cc, _ = trace_closed(cond_f, c_avals, f"cond {fun_name(cond_fun)}")
+    gb, bc, _ = trace_closed(body_f, c_avals, f"body {fun_name(body_fun)}")
+    res = bind(while_p, *cc, *bc, *c_leaves, cond=gc, body=gb, n_cc=len(cc), n_bc=len(bc))
+    return tree_util.unflatten(c_tree, list(res))
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    """``for i in range(lower, upper): val = body_fun(i, val)``.
+
+    With concrete bounds this is a ``scan`` (differentiable to any order); with traced bounds
+    a ``while_loop``.
+
+    Example:
+        >>> import funcnet, funcnet.numpy as fnp
+        >>> funcnet.lax.fori_loop(0, 4, lambda i, x: x + i, fnp.asarray(0.0)).item()
+        6.0
+    """
+    import funcnet.numpy as fnp
+    lo, hi = as_array(lower), as_array(upper)
+    if type(lo) is Array and type(hi) is Array:
+        n = max(int(hi) - int(lo), 0)
+        start = int(lo)
+
+        def step(c, i):
+            return body_fun(i, c), None
+        out, _ = scan(step, init_val, fnp.arange(start, start + n, dtype=fnp.int32))
+        return out
+
+    def cond_f(s):
+        return s[0] < hi
+
+    def body_f(s):
+        return (s[0] + 1, body_fun(s[0], s[1]))
+    return while_loop(cond_f, body_f, (fnp.asarray(lo, dtype=fnp.int32), init_val))[1]
