@@ -14,6 +14,7 @@ vjp_rules: dict = {}         # prim -> vjp(needs, ct, out, *primals, **params) -
 batch_rules: dict = {}       # prim -> batch(values, dims, **params) -> (out, out_dim)
 lowering_rules: dict = {}    # prim -> lower(xp, **params) -> callable(*raw) (jit codegen)
 nondiff: set = set()         # primitives whose outputs carry no derivative (int/bool results)
+effectful: set = set()       # primitives with side effects: never removed, merged or folded
 
 ALL_PRIMITIVES: list = []
 

@@ -95,7 +95,7 @@ def compile_graph(g: Graph, xp, name="jitted"):
         args = ", ".join(ref(v) for v in e.inputs)
         if j in reuse and isinstance(fn, np.ufunc) and fn.nout == 1:
             args += f", out={ref(reuse[j])}"  # write into a dead buffer: no allocation
-        lines.append(f"    {outs} = {fname}({args})")
+        lines.append(f"    {outs} = {fname}({args})" if outs else f"    {fname}({args})")
     lines.append(f"    return [{', '.join(ref(v) for v in g.out_vars)}]")
     src = "\n".join(lines) + "\n"
     _counter[0] += 1

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..core.graph import Eqn, Graph, Literal, Var
 from ..core.primitive import bind
+from ..core.registry import effectful
 
 _IDENTITY_SHAPE_PRIMS = ("reshape", "broadcast_to")
 
@@ -68,6 +69,9 @@ def optimize(g: Graph) -> Graph:
     eqns, seen = [], {}
     for e in g.eqns:
         e = Eqn(e.prim, [read(v) for v in e.inputs], e.outputs, e.params)
+        if e.prim in effectful:
+            eqns.append(e)
+            continue
         fwd = _simplify(e, subst)
         if fwd is not None:
             subst[e.outputs[0]] = fwd
@@ -104,7 +108,7 @@ def optimize(g: Graph) -> Graph:
     live = {v for v in outs if isinstance(v, Var)}
     kept = []
     for e in reversed(eqns):
-        if any(o in live for o in e.outputs):
+        if e.prim in effectful or any(o in live for o in e.outputs):
             kept.append(e)
             live.update(v for v in e.inputs if isinstance(v, Var))
     kept.reverse()

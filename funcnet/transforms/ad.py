@@ -80,7 +80,7 @@ def jvp_flat(fun, primals, tangents):
     """Runs ``fun`` on flat lists under a new JVP trace; returns flat (outs, tangents_out)."""
     with new_main(JVPTrace) as main:
         trace = main.trace
-        ins = [JVPTracer(trace, p, t) for p, t in zip(primals, tangents)]
+        ins = [JVPTracer(trace, to_array(p), t) for p, t in zip(primals, tangents)]
         outs = fun(*ins)
         res_p, res_t = [], []
         for o in outs:
@@ -244,7 +244,7 @@ def vjp_flat(fun, primals):
     with new_main(RevTrace) as main:
         trace = main.trace
         leaf_nodes = [Node(None, None, [], None, None, None) for _ in primals]
-        ins = [RevTracer(trace, p, n) for p, n in zip(primals, leaf_nodes)]
+        ins = [RevTracer(trace, to_array(p), n) for p, n in zip(primals, leaf_nodes)]
         outs, aux = fun(*ins)
         out_primals, out_refs = [], []
         for o in outs:

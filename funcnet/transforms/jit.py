@@ -26,6 +26,35 @@ from .staging import trace_to_graph
 _PY_SCALARS = (builtins.bool, builtins.int, builtins.float, builtins.complex)
 
 
+_disabled: list = []
+
+
+class disable_jit:  # noqa: N801  (JAX's name)
+    """Context manager: jitted functions run eagerly (op by op) inside it, for debugging
+    with print / pdb; results are the same as compiled.
+
+    Example:
+        >>> import funcnet, funcnet.numpy as fnp
+        >>> f = funcnet.jit(lambda x: x * 2)
+        >>> with funcnet.disable_jit():
+        ...     f(fnp.asarray(1.0)).item()
+        2.0
+    """
+
+    def __init__(self, disable: bool = True):
+        self.disable = disable
+
+    def __enter__(self):
+        if self.disable:
+            _disabled.append(True)
+        return self
+
+    def __exit__(self, *exc):
+        if self.disable:
+            _disabled.pop()
+        return False
+
+
 class CacheInfo(NamedTuple):
     """Statistics of a jitted function's cache (``f.cache_info()``)."""
 
@@ -141,7 +170,7 @@ class Jitted:
 
     # -- calling ----------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if _stack:  # under another transform: inline (the outer transform sees every op)
+        if _stack or _disabled:  # under another transform (or disable_jit): run inline
             return self._fun(*args, **kwargs)
         if self._simple and not kwargs:
             static = None  # the plain form: dyn is the positional-argument tuple

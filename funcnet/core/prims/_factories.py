@@ -69,7 +69,11 @@ def sum_to_shape(g, shape):
 
 
 def zeros_like(x):
-    return broadcast_to(scalar(0, x.dtype), x.shape)
+    z = broadcast_to(scalar(0, x.dtype), tuple(x.shape))
+    if isinstance(z, np.generic):  # a 0-d result stays an Array
+        from ..array import wrap
+        z = wrap(z)
+    return z
 
 
 def batch_size(vals, dims):
