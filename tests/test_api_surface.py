@@ -16,10 +16,8 @@ import funcnet.numpy as fnp
 # ----------------------------------------------------------------------------------------------
 
 TOP_LEVEL = """Array config grad value_and_grad jvp vjp jacfwd jacrev hessian vmap jit
-stop_gradient make_graph devices device_put default_device tree random numpy lax""".split()
-
-# listed in DESIGN.md ("Transforms") but not implemented yet
-TOP_LEVEL_MISSING = ["custom_vjp", "custom_jvp", "checkpoint", "remat"]
+stop_gradient make_graph devices device_put default_device tree random numpy lax
+custom_vjp custom_jvp checkpoint remat debug disable_jit""".split()
 
 FNP = """array asarray zeros ones full empty zeros_like ones_like full_like arange linspace eye
 identity
@@ -55,14 +53,6 @@ def _has_doc(obj):
 def test_top_level_name(name):
     assert hasattr(funcnet, name), f"funcnet.{name} is missing"
     assert _has_doc(getattr(funcnet, name)), f"funcnet.{name} has no docstring"
-
-
-@pytest.mark.parametrize("name", TOP_LEVEL_MISSING)
-@pytest.mark.xfail(strict=True, reason="funcnet bug: DESIGN.md lists this transform at top "
-                   "level but funcnet does not provide it")
-def test_top_level_name_not_yet_provided(name):
-    assert hasattr(funcnet, name)
-    assert _has_doc(getattr(funcnet, name))
 
 
 def test_top_level_all_is_consistent():
