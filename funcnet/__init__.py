@@ -39,6 +39,16 @@ from .transforms.remat import remat as remat
 
 __version__ = "0.1.0"
 
+_LAZY = ("nn", "optim", "data", "io")
+
+
+def __getattr__(name):
+    # the model / training modules load on first use, keeping `import funcnet` fast
+    if name in _LAZY:
+        import importlib
+        return importlib.import_module(f"funcnet.{name}")
+    raise AttributeError(f"module 'funcnet' has no attribute {name!r}")
+
 __all__ = ["Array", "Graph", "checkpoint", "config", "custom_jvp", "custom_vjp", "debug",
            "default_device", "device_put", "devices", "disable_jit", "grad", "hessian", "jacfwd",
            "jacrev", "jit", "jvp", "lax", "make_graph", "numpy", "random", "remat",

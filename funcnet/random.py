@@ -95,10 +95,19 @@ def bits(key, shape=(), dtype=np.uint32):
         >>> funcnet.random.bits(funcnet.random.key(0), (3,)).dtype
         dtype('uint32')
     """
+    fnp = _fnp()
     k = _check_key("bits", key)
     shape = _shape("bits", shape)
+    dt = np.dtype(dtype)
+    if dt.kind != "u":
+        raise TypeError(f"funcnet.random.bits: dtype must be unsigned, got {dt}")
     n = int(np.prod(shape, dtype=np.int64))
-    return _bits(k, n).reshape(shape)
+    if dt.itemsize == 8:
+        b = _bits(k, 2 * n)
+        wide = fnp.uint64 if dtypes.canonicalize(np.uint64) == np.uint64 else fnp.uint32
+        out = (b[:n].astype(wide) << 32) | b[n:].astype(wide) if wide == fnp.uint64 else b[:n]
+        return out.reshape(shape)
+    return _bits(k, n).astype(dt).reshape(shape)
 
 
 def split(key, num=2):

@@ -506,7 +506,7 @@ def test_make_graph_example_from_docstring():
 
 def test_make_graph_static_argnums_and_pytrees():
     g = make_graph(lambda x, n: x**n, static_argnums=1)(fnp.ones(3), 3)
-    assert "power" in str(g) and "3" in str(g)
+    assert "integer_pow[y=3]" in str(g)
     assert len(g.in_vars) == 1
     g2 = make_graph(lambda d: d["a"] * d["b"])({"a": fnp.ones(2), "b": fnp.ones(2)})
     assert len(g2.in_vars) == 2 and "multiply" in str(g2)

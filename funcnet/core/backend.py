@@ -84,8 +84,13 @@ _cupy_backend = None
 def _cupy():
     global _cupy_backend
     if _cupy_backend is None:
-        import cupy  # noqa: F401  (optional dependency, imported on first use)
-        import cupyx
+        try:
+            import cupy  # noqa: F401  (optional dependency, imported on first use)
+            import cupyx
+        except ImportError as e:
+            raise RuntimeError(
+                "funcnet: the 'gpu' device needs CuPy and an NVIDIA GPU; install the extra with "
+                f"`pip install funcnet[gpu]` (import failed: {e})") from None
 
         class _CupyBackend(Backend):
             def __init__(self):

@@ -27,6 +27,18 @@ class Device:
         return hash(str(self))
 
 
+def default_backend():
+    """The backend of the current default device (innermost ``default_device``)."""
+    platform, _ = _parse(_default[-1])
+    return get_backend(platform)
+
+
+def place(raw):
+    """A freshly created NumPy array placed on the default device, wrapped as an Array."""
+    b = default_backend()
+    return wrap(raw if b is NUMPY else b.asarray_on(raw))
+
+
 def devices(backend=None):
     """Lists the available devices (``cpu`` always; ``gpu:N`` when CuPy sees GPUs).
 
@@ -66,7 +78,7 @@ def device_put(x, device=None):
     """
     from .. import tree as tree_util
     from ..numpy._base import asarray_any
-    platform, idx = _parse(device if device is not None else _default[0])
+    platform, idx = _parse(device if device is not None else _default[-1])
     target = get_backend(platform)
 
     def put(a):

@@ -77,7 +77,13 @@ def eval_primitive(prim, args, params):
 def _recheck(prim, vals, params):
     # a failing backend call: re-check the arguments abstractly, so that a user error gets
     # funcnet's message (function, argument, shapes) instead of a backend traceback
+    import sys
+
     from .aval import ShapedArray
     from .registry import abstract_rules
     avals = [ShapedArray(np.shape(v), v.dtype) for v in vals]
     abstract_rules[prim](*avals, **params)
+    err = sys.exc_info()[1]
+    if isinstance(err, IndexError) and not str(err).startswith("funcnet"):
+        raise IndexError(f"funcnet {prim.name}: {err} (operand shapes "
+                         f"{[tuple(a.shape) for a in avals]})") from None

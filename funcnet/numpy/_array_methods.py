@@ -140,17 +140,11 @@ def _iter(self):
 
 
 def _real(self):
-    if self.dtype.kind != "c":
-        return self
-    from ..core.array import wrap
-    return wrap(np.asarray(self).real.copy())
+    return E.real(self)
 
 
 def _imag(self):
-    if self.dtype.kind != "c":
-        return E.multiply(self, 0)
-    from ..core.array import wrap
-    return wrap(np.asarray(self).imag.copy())
+    return E.imag(self)
 
 
 def _shape_args(args):

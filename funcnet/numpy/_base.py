@@ -9,6 +9,7 @@ from ..core import dtypes
 from ..core.array import Array, raw_from_python, wrap
 from ..core.primitive import bind
 from ..core.prims.elementwise import convert_p
+from ..core import devices as _devices
 from ..errors import AxisError
 
 _PY = (builtins.bool, builtins.int, builtins.float, builtins.complex)
@@ -28,7 +29,10 @@ def asarray_any(x, dtype=None):
     if hasattr(x, "__cuda_array_interface__") and not isinstance(x, np.ndarray):
         dt = dtypes.canonicalize(x.dtype if dtype is None else dtype)
         return wrap(x if x.dtype == dt else x.astype(dt))
-    return wrap(raw_from_python(x, dtype), weak)
+    raw = raw_from_python(x, dtype)
+    if len(_devices._default) > 1:  # inside default_device(...)
+        return wrap(_devices.place(raw)._value, weak)
+    return wrap(raw, weak)
 
 
 def _iter_flat(x):
@@ -60,7 +64,7 @@ def promote(*args):
                     return [a, b]
             elif (tb is builtins.float or tb is builtins.int) and a.dtype.kind in "fc":
                 # a Python number adopts a float array's dtype (weak-type promotion)
-                return [a, wrap(np.asarray(b, a.dtype), True)]
+                return [a, wrap(a.dtype.type(b), True)]  # a device-neutral NumPy scalar
             elif isinstance(b, np.generic) and b.dtype == a.dtype and not a.weak_type:
                 return [a, b]
     dws = [dtypes.dtype_weak_of(a) for a in args]
@@ -71,6 +75,8 @@ def promote(*args):
             out.append(a)
         elif isinstance(a, Array):
             out.append(bind(convert_p, a, new_dtype=dt, weak_type=weak))
+        elif type(a) in _PY:
+            out.append(wrap(dt.type(a), weak))  # device-neutral scalar
         else:
             out.append(wrap(np.asarray(a, dtype=dt), weak))
     return out

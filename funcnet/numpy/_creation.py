@@ -8,6 +8,7 @@ import numpy as np
 
 from ..core import dtypes
 from ..core.array import Array, wrap
+from ..core.devices import place
 from ._base import asarray_any
 
 
@@ -74,7 +75,7 @@ def zeros(shape, dtype=None):
         >>> fnp.zeros((2, 3)).shape
         (2, 3)
     """
-    return wrap(np.zeros(_shape(shape, "zeros"), _dt(dtype, dtypes.default_float())))
+    return place(np.zeros(_shape(shape, "zeros"), _dt(dtype, dtypes.default_float())))
 
 
 def ones(shape, dtype=None):
@@ -85,7 +86,7 @@ def ones(shape, dtype=None):
         >>> fnp.ones(2).tolist()
         [1.0, 1.0]
     """
-    return wrap(np.ones(_shape(shape, "ones"), _dt(dtype, dtypes.default_float())))
+    return place(np.ones(_shape(shape, "ones"), _dt(dtype, dtypes.default_float())))
 
 
 def empty(shape, dtype=None):
@@ -113,7 +114,7 @@ def full(shape, fill_value, dtype=None):
         return broadcast_to(v, _shape(shape, "full"))
     v = asarray_any(fill_value, dtype)
     dt = v.dtype
-    return wrap(np.full(_shape(shape, "full"), np.asarray(v), dtype=dt))
+    return place(np.full(_shape(shape, "full"), np.asarray(v), dtype=dt))
 
 
 def _like(a, dtype, shape):
@@ -178,7 +179,7 @@ def arange(start, stop=None, step=None, dtype=None):
             dt = dtypes.default_int()
     else:
         dt = dtypes.canonicalize(dtype)
-    return wrap(raw.astype(dt))
+    return place(raw.astype(dt))
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
@@ -191,7 +192,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     """
     res = np.linspace(np.asarray(start), np.asarray(stop), num, endpoint=endpoint, retstep=True,
                       axis=axis)
-    out = wrap(res[0].astype(_dt(dtype, dtypes.default_float())))
+    out = place(res[0].astype(_dt(dtype, dtypes.default_float())))
     return (out, res[1]) if retstep else out
 
 
@@ -203,7 +204,7 @@ def eye(N, M=None, k=0, dtype=None):
         >>> fnp.eye(2).tolist()
         [[1.0, 0.0], [0.0, 1.0]]
     """
-    return wrap(np.eye(N, M, k, dtype=_dt(dtype, dtypes.default_float())))
+    return place(np.eye(N, M, k, dtype=_dt(dtype, dtypes.default_float())))
 
 
 def identity(n, dtype=None):

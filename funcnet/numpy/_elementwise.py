@@ -286,6 +286,9 @@ def power(x, y, /):
             r._value = v ** y
             r._weak = x._weak
             return r
+    if type(y) is builtins.int and isinstance(x, Array) and x.dtype.kind in "fc" and \
+            abs(y) <= 64:
+        return bind(E.integer_pow_p, x, y=y)
     x, y = promote(x, y)
     if x.dtype.kind in "iu":
         yv = y._value if type(y) is Array else None
@@ -363,3 +366,27 @@ def float_power(x, y, /):
     """
     dt = dtypes.canonicalize(np.float64)
     return power(convert(asarray_any(x), dt), convert(asarray_any(y), dt))
+
+
+def real(val, /):
+    """The real part (the array itself for real dtypes).
+
+    Example:
+        >>> import funcnet.numpy as fnp
+        >>> fnp.real(fnp.asarray([1 + 2j])).tolist()
+        [1.0]
+    """
+    x = asarray_any(val)
+    return bind(E.real_p, x) if x.dtype.kind == "c" else x
+
+
+def imag(val, /):
+    """The imaginary part (zeros for real dtypes).
+
+    Example:
+        >>> import funcnet.numpy as fnp
+        >>> fnp.imag(fnp.asarray([1 + 2j])).tolist()
+        [2.0]
+    """
+    x = asarray_any(val)
+    return bind(E.imag_p, x) if x.dtype.kind == "c" else multiply(x, 0)

@@ -247,9 +247,11 @@ def nonzero(a, *, size=None, fill_value=None):
         [[1, 3]]
     """
     x = asarray_any(a)
+    dt = dtypes.default_int()
+    if size is not None and type(x) is not Array:
+        return _nonzero_static(x, int(size), fill_value)
     c = _concrete_or_raise(x, "fnp.nonzero")
     res = np.nonzero(np.asarray(c))
-    dt = dtypes.default_int()
     if size is not None:
         out = []
         for r in res:
@@ -258,6 +260,32 @@ def nonzero(a, *, size=None, fill_value=None):
             out.append(wrap(pad))
         return tuple(out)
     return tuple(wrap(r.astype(dt)) for r in res)
+
+
+def _nonzero_static(x, size, fill_value):
+    # a fixed-size nonzero (works under jit / vmap): a stable sort puts the non-zero positions
+    # first, in order; the tail is filled
+    from . import _creation as C
+    from . import _elementwise as E
+    from . import _reductions as R
+    from ._shape import concatenate
+    shape = tuple(x.shape)
+    flat = ravel(E.not_equal(x, 0))
+    n = flat.shape[0]
+    order = argsort(E.where(flat, 0, 1))
+    if size <= n:
+        idx = order[:size]
+    else:
+        idx = concatenate([order, C.zeros(size - n, order.dtype)])
+    valid = C.arange(size) < R.sum(flat)
+    out, rem = [], idx
+    for d in reversed(shape or (1,)):
+        out.append(rem % d)
+        rem = rem // d
+    out = out[::-1]
+    fills = fill_value if isinstance(fill_value, (tuple, list)) else [
+        0 if fill_value is None else fill_value] * len(out)
+    return tuple(E.where(valid, o, f) for o, f in zip(out, fills))
 
 
 def flatnonzero(a):

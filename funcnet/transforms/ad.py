@@ -273,4 +273,7 @@ def zeros_like_value(x):
 
 
 def ones_like_value(x):
+    if type(x) is Array:  # on the value's own device
+        from ..core.backend import backend_of_value
+        return wrap(backend_of_value(x._value).ones(x.shape, dtype=x.dtype))
     return wrap(np.ones(x.shape, dtype=x.dtype))

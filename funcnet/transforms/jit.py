@@ -64,11 +64,20 @@ class CacheInfo(NamedTuple):
     miss_reasons: tuple
 
 
+def _device_key(v):
+    # NumPy scalars (0-d results) are NumPy arrays for the cache; GPU arrays add the device
+    if isinstance(v, np.generic):
+        return np.ndarray
+    dev = getattr(v, "device", None)
+    return (type(v), getattr(dev, "id", None))
+
+
 def _leaf_sig(x):
     t = type(x)
     if t is Array:
         v = x._value
-        return (v.shape, v.dtype, x._weak, type(v))
+        tv = type(v)
+        return (v.shape, v.dtype, x._weak, tv if tv is np.ndarray else _device_key(v))
     if t in _PY_SCALARS:
         return (t,)
     if t is np.ndarray or isinstance(x, np.generic):
@@ -76,7 +85,7 @@ def _leaf_sig(x):
     if isinstance(x, Array):  # a tracer: handled before keys are built
         return None
     if hasattr(x, "__cuda_array_interface__"):
-        return (x.shape, dtypes.canonicalize(x.dtype), False, type(x))
+        return (x.shape, dtypes.canonicalize(x.dtype), False, _device_key(x))
     raise TypeError(type(x).__name__)
 
 
@@ -86,7 +95,7 @@ def _sig_str(sig) -> str:
     if len(sig) == 1:
         return f"Python {sig[0].__name__} (weakly typed scalar)"
     shape, dt, weak = sig[0], sig[1], sig[2]
-    dev = "" if sig[3] is np.ndarray else f" on {sig[3].__module__.split('.')[0]}"
+    dev = "" if sig[3] is np.ndarray else f" on {sig[3][0].__module__.split('.')[0]}"
     return f"{'~' if weak else ''}{np.dtype(dt).name}[{','.join(map(str, shape))}]{dev}"
 
 
@@ -107,7 +116,7 @@ def _raw(x):
 
 
 class _Entry:
-    __slots__ = ("fn", "out_tree", "out_weak", "graph", "source")
+    __slots__ = ("fn", "out_tree", "out_weak", "graph")
 
     def __init__(self, fn, out_tree, out_weak, graph):
         self.fn = fn
@@ -228,7 +237,7 @@ class Jitted:
         treedef, static, sig, _ = key
         self._misses += 1
         self._reasons.append(self._explain(key, dyn))
-        self._last = (key, dyn)
+        self._last = (key, None)  # the signature only: keep no argument alive
         paths = [p for p, _ in tree_util.flatten_with_path(dyn)[0]]
         in_avals = [_aval_of_leaf(x, s) for x, s in zip(leaves, sig)]
         plain = static is None
@@ -271,6 +280,15 @@ class Jitted:
     def _explain(self, key, dyn) -> str:
         if self._last is None:
             return "first call: nothing was cached"
+        # compare with the most similar cached signature (fewest differing leaves)
+        best = None
+        for k, entry in self._cache.items():
+            if k[0] == key[0] and k[1] == key[1] and k[3] == key[3] and len(k[2]) == len(key[2]):
+                d = sum(a != b for a, b in zip(k[2], key[2]))
+                if best is None or d < best[0]:
+                    best = (d, k, entry)
+        if best is not None:
+            self._last = (best[1], None)
         if (self._last[0][1] is None) != (key[1] is None):
             return "called with keyword arguments this time (or not, unlike last time)"
         (otree, ostatic, osig, ox64), odyn = self._last
@@ -324,14 +342,15 @@ class Jitted:
         return CacheInfo(self._hits, self._misses, len(self._cache), tuple(self._reasons))
 
     def clear_cache(self) -> None:
-        """Drops every compiled version (the next call traces again)."""
+        """Drops every compiled version (the next call traces again). The statistics and
+        miss reasons are kept, so the next miss says it follows a ``clear_cache()``."""
         self._cache.clear()
 
     def lower_source(self, *args, **kwargs) -> str:
         """The generated Python source for these arguments (compiling if needed)."""
         self(*args, **kwargs)
-        key_dyn = self._last
-        return self._cache[key_dyn[0]].fn.__funcnet_source__ if key_dyn else ""
+        key = self._last
+        return self._cache[key[0]].fn.__funcnet_source__ if key else ""
 
     def __get__(self, obj, objtype=None):
         if obj is None:

@@ -292,6 +292,8 @@ def _convert_jvp(primals, tangents, *, new_dtype, weak_type):
 def _convert_vjp(needs, g, out, x, *, new_dtype, weak_type):
     if not (_diffable(x.dtype) and _diffable(new_dtype)):
         return [None]
+    if np.dtype(x.dtype).kind == "f" and np.dtype(new_dtype).kind == "c":
+        g = bind(real_p, g)  # the cotangent of a real input is real
     return [bind(convert_p, g, new_dtype=x.dtype, weak_type=False)]
 
 
@@ -355,3 +357,63 @@ stop_gradient_p = Primitive("stop_gradient")
 register(stop_gradient_p, impl=lambda xp, x: x, abstract_eval=lambda x: (x.shape, x.dtype),
          batch=lambda vals, dims: (bind(stop_gradient_p, vals[0]), dims[0]),
          lower=lambda xp: (lambda x: x), differentiable=False)
+
+
+# -- integer_pow: x ** n for a static integer n (x ** 2 in a loss costs one multiply) -----------
+integer_pow_p = Primitive("integer_pow")
+
+
+def _ipow_impl(xp, x, *, y):
+    if y == 2:
+        return x * x
+    return x ** y if y >= 0 else 1 / (x ** -y)
+
+
+def _ipow_deriv(x, y):
+    if y == 0:
+        return zeros_like(x)
+    if y == 1:
+        return broadcast_to(_c(x, 1), x.shape)
+    return _c(x, y) * (x if y == 2 else bind(integer_pow_p, x, y=y - 1))
+
+
+def _ipow_jvp(primals, tangents, *, y):
+    (x,), (t,) = primals, tangents
+    out = bind(integer_pow_p, x, y=y)
+    return out, (None if t is None else t * _ipow_deriv(x, y))
+
+
+register(integer_pow_p, impl=_ipow_impl, abstract_eval=lambda x, *, y: (x.shape, x.dtype),
+         jvp=_ipow_jvp, vjp=lambda needs, g, out, x, *, y: [g * _ipow_deriv(x, y)],
+         batch=lambda vals, dims, *, y: (bind(integer_pow_p, vals[0], y=y), dims[0]),
+         lower=lambda xp, *, y: (lambda x: _ipow_impl(xp, x, y=y)))
+
+
+# -- real / imag of complex arrays (JAX's transposition conventions) ----------------------------
+def _real_dtype(dt):
+    return np.dtype(np.float64 if np.dtype(dt) == np.complex128 else np.float32)
+
+
+def _complex_dtype(dt):
+    return np.dtype(np.complex128 if np.dtype(dt) == np.float64 else np.complex64)
+
+
+real_p = Primitive("real")
+imag_p = Primitive("imag")
+
+
+def _to_complex(g):
+    return bind(convert_p, g, new_dtype=_complex_dtype(g.dtype), weak_type=False)
+
+
+register(real_p, impl=lambda xp, x: xp.real(x).copy(),
+         abstract_eval=lambda x: (x.shape, _real_dtype(x.dtype)),
+         jvp=lambda p, t: (bind(real_p, p[0]), None if t[0] is None else bind(real_p, t[0])),
+         vjp=lambda needs, g, out, x: [_to_complex(g)],
+         batch=lambda vals, dims: (bind(real_p, vals[0]), dims[0]))
+register(imag_p, impl=lambda xp, x: xp.imag(x).copy(),
+         abstract_eval=lambda x: (x.shape, _real_dtype(x.dtype)),
+         jvp=lambda p, t: (bind(imag_p, p[0]), None if t[0] is None else bind(imag_p, t[0])),
+         vjp=lambda needs, g, out, x: [_to_complex(g) * np.complex64(-1j).astype(
+             _complex_dtype(g.dtype))[()]],
+         batch=lambda vals, dims: (bind(imag_p, vals[0]), dims[0]))
