@@ -10,7 +10,9 @@ class Config:
 
     Settings:
         enable_x64: keep 64-bit dtypes (default False: float64 → float32, int64 → int32).
-        debug_nans: reserved for the NaN checker (off by default).
+        debug_nans: raise FloatingPointError at the first primitive that produces a NaN,
+            naming it and the user's source line (eager ops run without their fast paths;
+            a jitted function whose output has a NaN is re-run op by op to find it).
 
     Example:
         >>> import funcnet
@@ -43,6 +45,9 @@ class Config:
                 f"{', '.join(self._names)}"
             )
         setattr(self, key, bool(value))
+        if key == "debug_nans":
+            from .core.primitive import debug_nans_flag
+            debug_nans_flag[0] = bool(value)
         for fn in self._listeners:
             fn(key, value)
 

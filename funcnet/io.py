@@ -489,31 +489,42 @@ def save(path: PathLike, tree: Any, *, compress: bool = False) -> None:
 
 
 def _read_npz(path: str) -> tuple[str | None, dict[str, np.ndarray]]:
-    try:
-        npz = np.load(path, allow_pickle=False)
-    except ValueError as e:
-        if "pickle" in str(e):
-            raise ValueError(f"io.load: {path!r} is not a .npz, .npy or .safetensors file: NumPy "
-                             "would read it as a pickle, and " + _NO_PICKLE) from None
-        raise ValueError(f"io.load: {path!r} is corrupt or not a .npz/.npy file ({e})") from None
-    except (EOFError, OSError, zipfile.BadZipFile) as e:
-        raise ValueError(f"io.load: {path!r} is corrupt or not a .npz/.npy file "
-                         f"({type(e).__name__}: {e})") from None
-    if isinstance(npz, np.ndarray):  # a single .npy array
-        return None, {_ROOT_NAME: npz}
-    arrays = {}
-    with npz:
-        for name in npz.files:
-            try:
-                arrays[name] = npz[name]
-            except ValueError as e:
-                if "pickle" in str(e) or "Object arrays" in str(e):
-                    raise ValueError(f"io.load: {path!r} member {name!r} is an object array that "
-                                     "needs pickle to load; " + _NO_PICKLE) from None
-                raise
+    # The file is opened here (not by np.load) so that it is closed even when np.load fails.
+    with open(path, "rb") as f:
+        try:
+            npz = np.load(f, allow_pickle=False)
+        except ValueError as e:
+            if "pickle" in str(e):
+                raise ValueError(f"io.load: {path!r} is not a .npz, .npy or .safetensors file: "
+                                 "NumPy would read it as a pickle, and " + _NO_PICKLE) from None
+            raise ValueError(f"io.load: {path!r} is corrupt or not a .npz/.npy file ({e})"
+                             ) from None
+        except (EOFError, OSError, zipfile.BadZipFile) as e:
+            raise ValueError(f"io.load: {path!r} is corrupt or not a .npz/.npy file "
+                             f"({type(e).__name__}: {e})") from None
+        if isinstance(npz, np.ndarray):  # a single .npy array
+            return None, {_ROOT_NAME: npz}
+        arrays = {}
+        with npz:
+            for name in npz.files:
+                try:
+                    arrays[name] = npz[name]
+                except ValueError as e:
+                    if "pickle" in str(e) or "Object arrays" in str(e):
+                        raise ValueError(f"io.load: {path!r} member {name!r} is an object array "
+                                         "that needs pickle to load; " + _NO_PICKLE) from None
+                    raise ValueError(f"io.load: {path!r} member {name!r} is corrupt ({e})"
+                                     ) from None
+                except (EOFError, OSError, zipfile.BadZipFile) as e:
+                    raise ValueError(f"io.load: {path!r} is corrupt: member {name!r} cannot be "
+                                     f"read ({type(e).__name__}: {e})") from None
     text = None
     if _TREE_KEY in arrays:
-        text = arrays.pop(_TREE_KEY).tobytes().decode("utf-8")
+        try:
+            text = arrays.pop(_TREE_KEY).tobytes().decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ValueError(f"io.load: {path!r} is corrupt: its tree description is not UTF-8 "
+                             f"({e})") from None
     return text, arrays
 
 

@@ -8,7 +8,9 @@ from .backend import NUMPY, backend_of
 from .registry import Primitive, impl_rules
 from .trace import Tracer, leak_error
 
-__all__ = ["Primitive", "bind", "eval_primitive"]
+__all__ = ["Primitive", "bind", "eval_primitive", "debug_nans_flag"]
+
+debug_nans_flag = [False]  # mirrors config.debug_nans (read on every eager primitive)
 
 _ND = np.ndarray
 
@@ -41,6 +43,8 @@ def eval_primitive(prim, args, params):
             raise
         weak = a._weak and prim.keeps_weak if prim.weak_param is None else \
             params[prim.weak_param]
+        if debug_nans_flag[0]:
+            _check_nans(prim, out)
         if prim.multiple_results:
             return tuple(wrap(o, weak) for o in out)
         return wrap(out, weak)
@@ -69,9 +73,30 @@ def eval_primitive(prim, args, params):
     except Exception:
         _recheck(prim, vals, params)
         raise
+    if debug_nans_flag[0]:
+        _check_nans(prim, out)
     if prim.multiple_results:
         return tuple(wrap(o, weak) for o in out)
     return wrap(out, weak)
+
+
+def user_frame() -> str:
+    """'file:line in function: source' of the innermost caller outside funcnet."""
+    import os
+    import traceback
+    pkg = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for fr in reversed(traceback.extract_stack()):
+        if not os.path.abspath(fr.filename).startswith(pkg):
+            return f"{fr.filename}:{fr.lineno} in {fr.name}: {(fr.line or '').strip()}"
+    return "<unknown>"
+
+
+def _check_nans(prim, out):
+    for o in (out if prim.multiple_results else (out,)):
+        dt = getattr(o, "dtype", None)
+        if dt is not None and dt.kind in "fc" and bool(np.isnan(o).any()):
+            raise FloatingPointError(
+                f"funcnet debug_nans: primitive '{prim.name}' produced NaN at {user_frame()}")
 
 
 def _recheck(prim, vals, params):

@@ -49,7 +49,7 @@ def to_categorical(y: Any, num_classes: int | None = None, dtype: Any = "float32
         bad = ~np.isfinite(arr) | (arr != np.floor(arr))
         if bad.any():
             pos = tuple(int(i) for i in np.argwhere(bad)[0])
-            raise ValueError(f"to_categorical: label {arr[pos]!r} at index {pos} is not a whole "
+            raise ValueError(f"to_categorical: label {arr[pos].item()!r} at index {pos} is not a whole "
                              "number; labels must be integer class indices")
     elif kind not in "iub":
         raise TypeError(f"to_categorical: y must hold integer class labels, got dtype "

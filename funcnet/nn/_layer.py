@@ -19,6 +19,7 @@ from ..core.aval import ShapedArray
 from ..core.trace import Tracer
 from ..errors import FuncnetError, ShapeError
 from . import activations as _act
+from . import initializers as _init
 
 Shape = tuple  # (None | int, ...), batch dim first
 Params = dict
@@ -113,7 +114,11 @@ def eval_shape(fn: Callable, *args) -> Any:
         out_leaves, out_def = tree_util.flatten(out)
         return [as_array(o) for o in out_leaves], out_def
 
-    graph, out_def = trace_to_graph(flat, avals, None, getattr(fn, "__name__", "fn"))
+    tok = _init._SHAPE_ONLY.set(True)
+    try:
+        graph, out_def = trace_to_graph(flat, avals, None, getattr(fn, "__name__", "fn"))
+    finally:
+        _init._SHAPE_ONLY.reset(tok)
     return tree_util.unflatten(out_def, list(graph.out_avals))
 
 

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import contextvars
 import math
 from collections.abc import Callable
 from typing import Any
@@ -307,6 +308,10 @@ kaiming_uniform = he_uniform
 kaiming_normal = he_normal
 
 
+# set by funcnet.nn while tracing only for shapes (summary, output_shape): values are unused
+_SHAPE_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("shape_only", default=False)
+
+
 def _gram_schmidt(a):
     # Q of the QR factorisation (positive diag(R)) of a tall matrix, by classical Gram-Schmidt
     # with one re-orthogonalisation ("twice is enough"): traceable funcnet ops, used under jit.
@@ -346,7 +351,7 @@ def orthogonal(scale=1.0, column_axis=-1, dtype=None) -> Initializer:
         mshape = (n_cols, n_rows) if n_rows < n_cols else (n_rows, n_cols)
         a = random.normal(key, mshape, dt)
         if isinstance(a, Tracer):
-            q = _gram_schmidt(a)
+            q = a if _SHAPE_ONLY.get() else _gram_schmidt(a)
         else:
             qn, r = np.linalg.qr(np.asarray(a))
             qn = qn * np.where(np.diag(r) < 0, -1, 1).astype(qn.dtype)

@@ -24,6 +24,7 @@ def _is_operand(x):
 
 
 def _binop(ufunc, slow, kinds, reflected=False):
+    scalar_fast = bool(kinds)  # off while debug_nans checks every operation
     if not reflected:
         def op(self, other):
             to = type(other)
@@ -38,7 +39,7 @@ def _binop(ufunc, slow, kinds, reflected=False):
                         return r
                     except ValueError:
                         pass
-            elif (to is float or to is int) and type(self) is Array:
+            elif (to is float or to is int) and type(self) is Array and scalar_fast:
                 a = self._value
                 if a.dtype.kind == "f" and type(a) is _nd:
                     r = _new(Array)
@@ -51,7 +52,7 @@ def _binop(ufunc, slow, kinds, reflected=False):
     else:
         def op(self, other):
             to = type(other)
-            if (to is float or to is int) and type(self) is Array:
+            if (to is float or to is int) and type(self) is Array and scalar_fast:
                 a = self._value
                 if a.dtype.kind == "f" and type(a) is _nd:
                     r = _new(Array)
@@ -259,3 +260,21 @@ for _n, _d in _DOCS.items():
         _METHODS[_n].__doc__ = _d
 
 _install()
+
+
+def _on_config(key, value):
+    # debug_nans: operators lose their eager fast paths (every op goes through the checker)
+    if key == "debug_nans":
+        for name, (uf, slow, kinds) in _OPS.items():
+            setattr(Array, f"__{name}__", _binop(uf, slow, "" if value else kinds))
+            setattr(Array, f"__r{name}__", _binop(uf, slow, "" if value else kinds,
+                                                 reflected=True))
+        for name, (uf, slow) in _CMP.items():
+            setattr(Array, f"__{name}__", _binop(uf, slow, "" if value else "fiu"))
+        Array.__neg__ = _unop(np.negative, E.negative, "" if value else "fiu")
+        Array.__abs__ = _unop(np.absolute, E.absolute, "" if value else "fiu")
+
+
+from .._config import config as _config  # noqa: E402
+
+_config._on_change(_on_config)

@@ -15,6 +15,7 @@ from ._base import asarray_any, convert, promote, promote_inexact
 
 _new = object.__new__
 _ndarray = np.ndarray
+from ..core.primitive import debug_nans_flag as _nan_check  # noqa: E402
 
 
 def _unary(name, prim, ufunc, inexact, doc):
@@ -22,7 +23,7 @@ def _unary(name, prim, ufunc, inexact, doc):
     fast_kinds = "fc" if inexact else "fciu"
 
     def f(x, /):
-        if type(x) is Array:
+        if type(x) is Array and not _nan_check[0]:
             v = x._value
             if type(v) is _ndarray and v.dtype.kind in fast_kinds:
                 r = _new(Array)
@@ -43,7 +44,7 @@ def _binary(name, prim, ufunc, inexact, doc, fast_kinds="fciu"):
     fast_kinds = "fc" if inexact else fast_kinds
 
     def f(x, y, /):
-        if type(x) is Array and type(y) is Array:
+        if type(x) is Array and type(y) is Array and not _nan_check[0]:
             a, b = x._value, y._value
             if a.dtype is b.dtype and type(a) is _ndarray and type(b) is _ndarray and \
                     a.dtype.kind in fast_kinds:
@@ -279,7 +280,8 @@ def power(x, y, /):
         >>> fnp.power(fnp.asarray([2.0, 3.0]), 2).tolist()
         [4.0, 9.0]
     """
-    if type(x) is Array and type(y) in (builtins.int, builtins.float) and x.dtype.kind in "fc":
+    if type(x) is Array and type(y) in (builtins.int, builtins.float) and x.dtype.kind in "fc" \
+            and not _nan_check[0]:
         v = x._value
         if type(v) is _ndarray:
             r = _new(Array)

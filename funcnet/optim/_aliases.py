@@ -78,16 +78,20 @@ def sgd(
     """
     parts = [
         trace(decay=momentum, nesterov=nesterov, accumulator_dtype=accumulator_dtype)
-        if momentum is not None else identity(),
+        if momentum is not None
+        else identity(),
         scale_by_learning_rate(learning_rate),
     ]
-    if not (isinstance(weight_decay, (int, float)) and weight_decay == 0.0):
-        if callable(learning_rate) or callable(weight_decay):
-            lr_f = learning_rate if callable(learning_rate) else (lambda c: learning_rate)
-            wd_f = weight_decay if callable(weight_decay) else (lambda c: weight_decay)
+    lr: Any = learning_rate
+    wd: Any = weight_decay
+    if not (isinstance(wd, (int, float)) and wd == 0.0):
+        # decoupled decay after the learning-rate step: u - lr * wd * p
+        if callable(lr) or callable(wd):
+            lr_f = lr if callable(lr) else (lambda c: lr)
+            wd_f = wd if callable(wd) else (lambda c: wd)
             parts.append(add_decayed_weights(lambda count: -(lr_f(count) * wd_f(count))))
         else:
-            parts.append(add_decayed_weights(-(learning_rate * weight_decay)))
+            parts.append(add_decayed_weights(-(lr * wd)))
     return chain(*parts)
 
 
@@ -135,8 +139,9 @@ def adam(
         [0.9, 2.1]
     """
     return chain(
-        scale_by_adam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype,
-                      nesterov=nesterov),
+        scale_by_adam(
+            b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype, nesterov=nesterov
+        ),
         scale_by_learning_rate(learning_rate),
     )
 
@@ -176,8 +181,15 @@ def nadam(
         >>> type(opt.init(fnp.zeros(2))[0]).__name__
         'ScaleByAdamState'
     """
-    return adam(learning_rate, b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype,
-                nesterov=nesterov)
+    return adam(
+        learning_rate,
+        b1=b1,
+        b2=b2,
+        eps=eps,
+        eps_root=eps_root,
+        mu_dtype=mu_dtype,
+        nesterov=nesterov,
+    )
 
 
 @_checked
@@ -224,8 +236,9 @@ def adamw(
         [-0.2]
     """
     return chain(
-        scale_by_adam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype,
-                      nesterov=nesterov),
+        scale_by_adam(
+            b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype, nesterov=nesterov
+        ),
         add_decayed_weights(weight_decay, mask),
         scale_by_learning_rate(learning_rate),
     )
@@ -271,18 +284,27 @@ def rmsprop(
         >>> [type(s).__name__ for s in opt.init(fnp.zeros(1))]
         ['ScaleByRmsState', 'EmptyState', 'EmptyState']
     """
-    momentum_tx = (trace(decay=momentum, nesterov=nesterov) if momentum is not None
-                   else identity())
+    momentum_tx = trace(decay=momentum, nesterov=nesterov) if momentum is not None else identity()
     if centered:
         return chain(
-            scale_by_stddev(decay=decay, eps=eps, initial_scale=initial_scale,
-                            eps_in_sqrt=eps_in_sqrt, bias_correction=bias_correction),
+            scale_by_stddev(
+                decay=decay,
+                eps=eps,
+                initial_scale=initial_scale,
+                eps_in_sqrt=eps_in_sqrt,
+                bias_correction=bias_correction,
+            ),
             scale_by_learning_rate(learning_rate),
             momentum_tx,
         )
     return chain(
-        scale_by_rms(decay=decay, eps=eps, initial_scale=initial_scale, eps_in_sqrt=eps_in_sqrt,
-                     bias_correction=bias_correction),
+        scale_by_rms(
+            decay=decay,
+            eps=eps,
+            initial_scale=initial_scale,
+            eps_in_sqrt=eps_in_sqrt,
+            bias_correction=bias_correction,
+        ),
         scale_by_learning_rate(learning_rate),
         momentum_tx,
     )

@@ -43,7 +43,7 @@ Params = Any
 Updates = Any
 OptState = Any
 Schedule = Callable[[Any], Any]
-ScalarOrSchedule = Union[float, Array, Schedule]
+ScalarOrSchedule = Union[float, Array, Schedule]  # noqa: UP007 (a runtime alias)
 
 NO_PARAMS_MSG = (
     "You are using a transformation that requires the current value of parameters, but you "
@@ -269,6 +269,8 @@ def _tree_cast_like(tree, like):
 
 def _update_moment(updates, moments, decay, order):
     # exponential moving average of the order-th power: (1 - decay) * g**order + decay * t
+    if order == 1:  # g**1 == g exactly; skip the op
+        return tree_util.map(lambda g, t: (1 - decay) * g + decay * t, updates, moments)
     return tree_util.map(lambda g, t: (1 - decay) * (g**order) + decay * t, updates, moments)
 
 
@@ -317,7 +319,8 @@ _KERAS_NAMES = {
 
 
 def _options_error(name: str, sig: inspect.Signature, kwargs: dict, err: TypeError):
-    valid = [p for p, v in sig.parameters.items() if v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)]
+    variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    valid = [p for p, v in sig.parameters.items() if v.kind not in variadic]
     unknown = [k for k in kwargs if k not in sig.parameters]
     if "lr" in unknown and "learning_rate" in sig.parameters:
         return TypeError(
@@ -340,8 +343,7 @@ def _options_error(name: str, sig: inspect.Signature, kwargs: dict, err: TypeErr
             if close:
                 hint = f" Did you mean {close[0]!r}?"
         return TypeError(
-            f"optim.{name}() got an unknown option {k!r}.{hint} "
-            f"Valid options: {', '.join(valid)}."
+            f"optim.{name}() got an unknown option {k!r}.{hint} Valid options: {', '.join(valid)}."
         )
     return TypeError(f"optim.{name}(): {err}. Signature: {name}{sig}.")
 

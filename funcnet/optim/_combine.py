@@ -76,7 +76,8 @@ def chain(*args: GradientTransformation) -> GradientTransformationExtraArgs:
         if not (hasattr(t, "init") and hasattr(t, "update")):
             raise TypeError(
                 f"optim.chain: argument {i} is a {type(t).__name__}, not a gradient "
-                "transformation (an object with init and update, e.g. optim.adam(1e-3)).")
+                "transformation (an object with init and update, e.g. optim.adam(1e-3))."
+            )
     transforms = [with_extra_args_support(t) for t in args]
 
     def init_fn(params):
@@ -87,9 +88,10 @@ def chain(*args: GradientTransformation) -> GradientTransformationExtraArgs:
             raise ValueError(
                 f"optim.chain: the state has {len(state)} entries but the chain has "
                 f"{len(transforms)} transformations. Make sure you called init first, on the "
-                "same optimizer.")
+                "same optimizer."
+            )
         new_state = []
-        for s, t in zip(state, transforms):
+        for s, t in zip(state, transforms, strict=True):
             updates, new_s = t.update(updates, s, params, **extra_args)
             new_state.append(new_s)
         return updates, tuple(new_state)
@@ -223,10 +225,12 @@ def masked(
         masked_extra = maybe_mask_values(extra_args, updates, mask_tree)
         masked_updates = mask_pytree(updates, mask_tree)
         masked_params = None if params is None else mask_pytree(params, mask_tree)
-        new_masked, new_inner = inner.update(masked_updates, state.inner_state, masked_params,
-                                             **masked_extra)
-        new_updates = tree_util.map(lambda m, new_u, old_u: new_u if m else old_u,
-                                    mask_tree, new_masked, updates)
+        new_masked, new_inner = inner.update(
+            masked_updates, state.inner_state, masked_params, **masked_extra
+        )
+        new_updates = tree_util.map(
+            lambda m, new_u, old_u: new_u if m else old_u, mask_tree, new_masked, updates
+        )
         return new_updates, MaskedState(inner_state=new_inner)
 
     return GradientTransformationExtraArgs(init_fn, update_fn)
@@ -297,10 +301,12 @@ def multi_transform(
             raise ValueError(
                 "optim.multi_transform: some parameters have no corresponding transformation. "
                 f"Parameter labels: {sorted(map(str, label_set))}; transforms keys: "
-                f"{sorted(map(str, transforms))}. Add a transformation for each label.")
+                f"{sorted(map(str, transforms))}. Add a transformation for each label."
+            )
         inner_states = {
-            group: masked(tx, make_mask(labels, group),
-                          mask_compatible_extra_args=mask_compatible_extra_args).init(params)
+            group: masked(
+                tx, make_mask(labels, group), mask_compatible_extra_args=mask_compatible_extra_args
+            ).init(params)
             for group, tx in transforms.items()
         }
         return PartitionState(inner_states)
@@ -309,10 +315,12 @@ def multi_transform(
         labels = param_labels(updates) if callable(param_labels) else param_labels
         new_inner = {}
         for group, tx in transforms.items():
-            mtx = masked(tx, make_mask(labels, group),
-                         mask_compatible_extra_args=mask_compatible_extra_args)
-            updates, new_inner[group] = mtx.update(updates, state.inner_states[group], params,
-                                                   **extra_args)
+            mtx = masked(
+                tx, make_mask(labels, group), mask_compatible_extra_args=mask_compatible_extra_args
+            )
+            updates, new_inner[group] = mtx.update(
+                updates, state.inner_states[group], params, **extra_args
+            )
         return updates, PartitionState(new_inner)
 
     return GradientTransformationExtraArgs(init_fn, update_fn)
@@ -356,8 +364,9 @@ def _all_finite(tree):
 
 
 @_checked
-def apply_if_finite(inner: GradientTransformation, max_consecutive_errors: int
-                    ) -> GradientTransformationExtraArgs:
+def apply_if_finite(
+    inner: GradientTransformation, max_consecutive_errors: int
+) -> GradientTransformationExtraArgs:
     """Skips updates (returns zeros, keeps the inner state) that contain NaN or Inf.
 
     After more than ``max_consecutive_errors`` non-finite steps in a row the update is applied
@@ -399,8 +408,9 @@ def apply_if_finite(inner: GradientTransformation, max_consecutive_errors: int
         return new_updates, ApplyIfFiniteState(
             notfinite_count=notfinite_count,
             last_finite=isfinite,
-            total_notfinite=fnp.where(isfinite, state.total_notfinite,
-                                      _safe_increment(state.total_notfinite)),
+            total_notfinite=fnp.where(
+                isfinite, state.total_notfinite, _safe_increment(state.total_notfinite)
+            ),
             inner_state=new_inner,
         )
 
@@ -436,8 +446,7 @@ class MultiStepsState(NamedTuple):
     skip_state: Any = ()
 
 
-def skip_not_finite(updates: Updates, gradient_step: Any, params: Params | None
-                    ) -> tuple[Any, Any]:
+def skip_not_finite(updates: Updates, gradient_step: Any, params: Params | None) -> tuple[Any, Any]:
     """A ``should_skip_update_fn`` for :class:`MultiSteps`: skip updates with NaN or Inf.
 
     Args:
@@ -463,8 +472,9 @@ def skip_not_finite(updates: Updates, gradient_step: Any, params: Params | None
     return should_skip, {"should_skip": should_skip, "num_not_finite": num}
 
 
-def skip_large_updates(updates: Updates, gradient_step: Any, params: Params | None,
-                       max_squared_norm: float) -> tuple[Any, Any]:
+def skip_large_updates(
+    updates: Updates, gradient_step: Any, params: Params | None, max_squared_norm: float
+) -> tuple[Any, Any]:
     """A ``should_skip_update_fn`` for :class:`MultiSteps`: skip updates with a large norm.
 
     Bind ``max_squared_norm`` with ``functools.partial``.
@@ -565,8 +575,9 @@ class MultiSteps:
         gradient_step = _zero_count()
         skip_state = ()
         if self._should_skip_update_fn is not None:
-            _, skip_state = self._should_skip_update_fn(_tree_zeros_like(params), gradient_step,
-                                                        params)
+            _, skip_state = self._should_skip_update_fn(
+                _tree_zeros_like(params), gradient_step, params
+            )
         return MultiStepsState(
             mini_step=_zero_count(),
             gradient_step=gradient_step,
@@ -575,8 +586,13 @@ class MultiSteps:
             skip_state=skip_state,
         )
 
-    def update(self, updates: Updates, state: MultiStepsState, params: Params | None = None,
-               **extra_args: Any) -> tuple[Updates, MultiStepsState]:
+    def update(
+        self,
+        updates: Updates,
+        state: MultiStepsState,
+        params: Params | None = None,
+        **extra_args: Any,
+    ) -> tuple[Updates, MultiStepsState]:
         """Accumulates ``updates``; every k-th call returns the wrapped optimizer's update.
 
         Args:
@@ -605,19 +621,23 @@ class MultiSteps:
         if self._should_skip_update_fn is None:
             should_skip, skip_state = None, ()
         else:
-            should_skip, skip_state = self._should_skip_update_fn(updates, state.gradient_step,
-                                                                  params)
+            should_skip, skip_state = self._should_skip_update_fn(
+                updates, state.gradient_step, params
+            )
             arr = fnp.asarray(should_skip)
             if (arr.dtype, arr.shape) != (np.dtype(bool), ()):
                 raise ValueError(
                     "optim.MultiSteps: should_skip_update_fn must return a boolean scalar "
-                    f"array, but it returned dtype {arr.dtype} and shape {arr.shape}.")
+                    f"array, but it returned dtype {arr.dtype} and shape {arr.shape}."
+                )
 
         # the accumulate-and-maybe-emit step (optax's _do_update)
-        acc_grads = tree_util.map(lambda u, a: self._acc_update(u, a, state.mini_step),
-                                  updates, state.acc_grads)
+        acc_grads = tree_util.map(
+            lambda u, a: self._acc_update(u, a, state.mini_step), updates, state.acc_grads
+        )
         final_updates, new_inner = self._opt.update(
-            _tree_cast_like(acc_grads, updates), state.inner_opt_state, params, **extra_args)
+            _tree_cast_like(acc_grads, updates), state.inner_opt_state, params, **extra_args
+        )
         emit = state.mini_step == (k_steps - 1)
         emit_i = emit.astype(fnp.int32)
         acc_dt = self._accumulator_dtype
@@ -627,7 +647,8 @@ class MultiSteps:
             + (1 - emit_i) * state.gradient_step,
             inner_opt_state=_tree_where(emit, new_inner, state.inner_opt_state),
             acc_grads=tree_util.map(
-                lambda ga: ((1 - emit.astype(ga.dtype)) * ga).astype(acc_dt), acc_grads),
+                lambda ga: ((1 - emit.astype(ga.dtype)) * ga).astype(acc_dt), acc_grads
+            ),
             skip_state=skip_state,
         )
         final_updates = tree_util.map(lambda ga: emit.astype(ga.dtype) * ga, final_updates)

@@ -130,9 +130,13 @@ def linear_schedule(
         >>> [round(float(s(i)), 2) for i in range(6)]
         [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
     """
-    return polynomial_schedule(init_value=init_value, end_value=end_value, power=1,
-                               transition_steps=transition_steps,
-                               transition_begin=transition_begin)
+    return polynomial_schedule(
+        init_value=init_value,
+        end_value=end_value,
+        power=1,
+        transition_steps=transition_steps,
+        transition_begin=transition_begin,
+    )
 
 
 @_checked
@@ -162,7 +166,8 @@ def piecewise_constant_schedule(
         if not all(scale >= 0.0 for scale in boundaries_and_scales.values()):
             raise ValueError(
                 "optim.piecewise_constant_schedule expects non-negative scale factors, got "
-                f"{boundaries_and_scales}.")
+                f"{boundaries_and_scales}."
+            )
     items = sorted(boundaries_and_scales.items()) if boundaries_and_scales else []
 
     def schedule(count):
@@ -216,8 +221,7 @@ def exponential_decay(
         p = decreased_count / transition_steps
         if staircase:
             p = fnp.floor(p)
-        decayed = fnp.where(decreased_count <= 0, init_value,
-                            init_value * fnp.power(decay_rate, p))
+        decayed = fnp.where(decreased_count <= 0, init_value, init_value * fnp.power(decay_rate, p))
         if clip_fn is not None:
             decayed = clip_fn(decayed, end_value)
         return decayed
@@ -254,7 +258,8 @@ def cosine_decay_schedule(
     """
     if not decay_steps > 0:
         raise ValueError(
-            f"optim.cosine_decay_schedule requires positive decay_steps, got {decay_steps}.")
+            f"optim.cosine_decay_schedule requires positive decay_steps, got {decay_steps}."
+        )
     steps = float(decay_steps) if isinstance(decay_steps, int) else decay_steps
 
     def schedule(count):
@@ -289,7 +294,7 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
 
     def schedule(step):
         output = schedules[0](step)
-        for boundary, sched in zip(boundaries, schedules[1:]):
+        for boundary, sched in zip(boundaries, schedules[1:], strict=False):
             output = fnp.where(step < boundary, output, sched(step - boundary))
         return output
 
@@ -297,8 +302,7 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
 
 
 @_checked
-def warmup_constant_schedule(init_value: float, peak_value: float, warmup_steps: int
-                             ) -> Schedule:
+def warmup_constant_schedule(init_value: float, peak_value: float, warmup_steps: int) -> Schedule:
     """Linear warm-up from ``init_value`` to ``peak_value``, then constant.
 
     Args:
@@ -315,8 +319,9 @@ def warmup_constant_schedule(init_value: float, peak_value: float, warmup_steps:
         >>> [float(s(i)) for i in range(4)]
         [0.0, 0.5, 1.0, 1.0]
     """
-    return linear_schedule(init_value=init_value, end_value=peak_value,
-                           transition_steps=warmup_steps)
+    return linear_schedule(
+        init_value=init_value, end_value=peak_value, transition_steps=warmup_steps
+    )
 
 
 @_checked
@@ -349,11 +354,19 @@ def warmup_cosine_decay_schedule(
     """
     alpha = 0.0 if peak_value == 0.0 else end_value / peak_value
     return join_schedules(
-        [linear_schedule(init_value=init_value, end_value=peak_value,
-                         transition_steps=warmup_steps),
-         cosine_decay_schedule(init_value=peak_value, decay_steps=decay_steps - warmup_steps,
-                               alpha=alpha, exponent=exponent)],
-        [warmup_steps])
+        [
+            linear_schedule(
+                init_value=init_value, end_value=peak_value, transition_steps=warmup_steps
+            ),
+            cosine_decay_schedule(
+                init_value=peak_value,
+                decay_steps=decay_steps - warmup_steps,
+                alpha=alpha,
+                exponent=exponent,
+            ),
+        ],
+        [warmup_steps],
+    )
 
 
 @_checked
@@ -389,12 +402,21 @@ def warmup_exponential_decay_schedule(
         [0.0, 0.5, 1.0, 0.5, 0.25]
     """
     return join_schedules(
-        [linear_schedule(init_value=init_value, end_value=peak_value,
-                         transition_steps=warmup_steps),
-         exponential_decay(init_value=peak_value, transition_steps=transition_steps,
-                           decay_rate=decay_rate, transition_begin=transition_begin,
-                           staircase=staircase, end_value=end_value)],
-        [warmup_steps])
+        [
+            linear_schedule(
+                init_value=init_value, end_value=peak_value, transition_steps=warmup_steps
+            ),
+            exponential_decay(
+                init_value=peak_value,
+                transition_steps=transition_steps,
+                decay_rate=decay_rate,
+                transition_begin=transition_begin,
+                staircase=staircase,
+                end_value=end_value,
+            ),
+        ],
+        [warmup_steps],
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -492,8 +514,12 @@ class WrappedSchedule:
 
 
 def _is_stateful_schedule(v) -> bool:
-    return (not isinstance(v, type) and callable(v) and callable(getattr(v, "init", None))
-            and callable(getattr(v, "update", None)))
+    return (
+        not isinstance(v, type)
+        and callable(v)
+        and callable(getattr(v, "init", None))
+        and callable(getattr(v, "update", None))
+    )
 
 
 def _convert_floats(x, dtype):
@@ -546,7 +572,8 @@ def inject_hyperparams(
     if not static_args.issubset(inner_signature.parameters):
         raise ValueError(
             "optim.inject_hyperparams: static_args must name parameters of the inner factory. "
-            f"Given {sorted(static_args)}; parameters: {list(inner_signature.parameters)}.")
+            f"Given {sorted(static_args)}; parameters: {list(inner_signature.parameters)}."
+        )
     # funcnet-only arguments (sgd's weight_decay) left at their neutral default are not
     # injected, so that the state tree stays equal to optax's
     extensions = getattr(inner_factory, "_optim_extension_defaults", {})
@@ -582,8 +609,9 @@ def inject_hyperparams(
             dtype = dtype_for(params)
             hparams = {k: fnp.asarray(_convert_floats(v, dtype)) for k, v in numeric_hps.items()}
             hparams_states = {k: f.init() for k, f in sched_hps.items()}
-            hparams.update({k: _convert_floats(f(hparams_states[k]), dtype)
-                            for k, f in sched_hps.items()})
+            hparams.update(
+                {k: _convert_floats(f(hparams_states[k]), dtype) for k, f in sched_hps.items()}
+            )
             return InjectStatefulHyperparamsState(
                 count=_zero_count(),
                 hyperparams=hparams,
@@ -594,11 +622,15 @@ def inject_hyperparams(
         def update_fn(updates, state, params=None, **extra_args):
             dtype = dtype_for(params if params is not None else updates)
             hparams = {k: _convert_floats(v, dtype) for k, v in state.hyperparams.items()}
-            hparams.update({k: _convert_floats(f(state.hyperparams_states[k], **extra_args),
-                                               dtype)
-                            for k, f in sched_hps.items()})
-            hparams_states = {k: f.update(state.hyperparams_states[k], **extra_args)
-                              for k, f in sched_hps.items()}
+            hparams.update(
+                {
+                    k: _convert_floats(f(state.hyperparams_states[k], **extra_args), dtype)
+                    for k, f in sched_hps.items()
+                }
+            )
+            hparams_states = {
+                k: f.update(state.hyperparams_states[k], **extra_args) for k, f in sched_hps.items()
+            }
             updates, inner_state = with_extra_args_support(
                 inner_factory(**other_hps, **hparams)
             ).update(updates, state.inner_state, params, **extra_args)

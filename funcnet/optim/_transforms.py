@@ -371,14 +371,16 @@ def scale_by_learning_rate(
     if learning_rate is None:
         return identity()
     m = -1 if flip_sign else 1
-    if callable(learning_rate):
-        return scale_by_schedule(lambda count: m * learning_rate(count))
-    return scale(m * learning_rate)
+    lr: Any = learning_rate
+    if callable(lr):
+        return scale_by_schedule(lambda count: m * lr(count))
+    return scale(m * lr)
 
 
 @_checked
-def trace(decay: float, nesterov: bool = False, accumulator_dtype: Any = None
-          ) -> GradientTransformation:
+def trace(
+    decay: float, nesterov: bool = False, accumulator_dtype: Any = None
+) -> GradientTransformation:
     """Momentum: keeps ``trace = updates + decay * trace`` and returns it (optax's ``trace``).
 
     Args:
@@ -469,7 +471,11 @@ def scale_by_adam(
         else:
             mu_hat = _bias_correction(mu, b1, count_inc)
         nu_hat = _bias_correction(nu, b2, count_inc)
-        updates = tree_util.map(lambda m, v: m / (fnp.sqrt(v + eps_root) + eps), mu_hat, nu_hat)
+        if isinstance(eps_root, (int, float)) and eps_root == 0.0:
+            # v >= 0, so sqrt(v + 0.0) == sqrt(v) bit for bit; skip the add
+            updates = tree_util.map(lambda m, v: m / (fnp.sqrt(v) + eps), mu_hat, nu_hat)
+        else:
+            updates = tree_util.map(lambda m, v: m / (fnp.sqrt(v + eps_root) + eps), mu_hat, nu_hat)
         mu = _tree_cast(mu, mu_dtype)
         nu = _tree_cast_like(nu, state.nu)
         return updates, ScaleByAdamState(count=count_inc, mu=mu, nu=nu)
@@ -478,8 +484,9 @@ def scale_by_adam(
 
 
 @_checked
-def scale_by_adamax(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8
-                    ) -> GradientTransformation:
+def scale_by_adamax(
+    b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8
+) -> GradientTransformation:
     """Rescales updates by AdaMax's infinity-norm moment (Kingma & Ba, 2014, section 7).
 
     Args:
@@ -621,11 +628,13 @@ def scale_by_stddev(
         else:
             mu_hat, nu_hat = mu, nu
         if eps_in_sqrt:
-            scaling = tree_util.map(lambda m, n: 1 / fnp.sqrt(n - fnp.square(m) + eps),
-                                    mu_hat, nu_hat)
+            scaling = tree_util.map(
+                lambda m, n: 1 / fnp.sqrt(n - fnp.square(m) + eps), mu_hat, nu_hat
+            )
         else:
-            scaling = tree_util.map(lambda m, n: 1 / (fnp.sqrt(n - fnp.square(m)) + eps),
-                                    mu_hat, nu_hat)
+            scaling = tree_util.map(
+                lambda m, n: 1 / (fnp.sqrt(n - fnp.square(m)) + eps), mu_hat, nu_hat
+            )
         updates = tree_util.map(lambda s, g: s * g, scaling, updates)
         if bias_correction:
             return updates, ScaleByRStdDevWithCountState(count=count_inc, mu=mu, nu=nu)
@@ -635,8 +644,9 @@ def scale_by_stddev(
 
 
 @_checked
-def scale_by_rss(initial_accumulator_value: float = 0.1, eps: float = 1e-7
-                 ) -> GradientTransformation:
+def scale_by_rss(
+    initial_accumulator_value: float = 0.1, eps: float = 1e-7
+) -> GradientTransformation:
     """Divides updates by the root of the running sum of their squares (Adagrad).
 
     Args:
@@ -660,12 +670,14 @@ def scale_by_rss(initial_accumulator_value: float = 0.1, eps: float = 1e-7
 
     def update_fn(updates, state, params=None):
         del params
-        sum_of_squares = tree_util.map(lambda g, t: fnp.square(g) + t, updates,
-                                       state.sum_of_squares)
+        sum_of_squares = tree_util.map(
+            lambda g, t: fnp.square(g) + t, updates, state.sum_of_squares
+        )
         # where(t > 0, rsqrt(t + eps), 0) without evaluating 1/sqrt(0) in the dead branch
         inv_sqrt = tree_util.map(
             lambda t: fnp.where(t > 0, 1 / fnp.sqrt(fnp.where(t > 0, t, 1) + eps), 0.0),
-            sum_of_squares)
+            sum_of_squares,
+        )
         updates = tree_util.map(lambda s, g: s * g, inv_sqrt, updates)
         return updates, ScaleByRssState(sum_of_squares=sum_of_squares)
 
@@ -700,7 +712,10 @@ def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> GradientTransforma
         e_g = _update_moment(updates, state.e_g, rho, 2)
         updates = tree_util.map(
             lambda g, cur_e_g, prev_e_x: (fnp.sqrt(prev_e_x + eps) / fnp.sqrt(cur_e_g + eps)) * g,
-            updates, e_g, state.e_x)
+            updates,
+            e_g,
+            state.e_x,
+        )
         e_x = _update_moment(updates, state.e_x, rho, 2)
         return updates, ScaleByAdaDeltaState(e_g=e_g, e_x=e_x)
 
@@ -741,7 +756,8 @@ def scale_by_lion(
     """
     if mode not in ("hard", "smooth", "refined"):
         raise ValueError(
-            f"optim.scale_by_lion: unknown mode {mode!r}; use 'hard', 'smooth' or 'refined'.")
+            f"optim.scale_by_lion: unknown mode {mode!r}; use 'hard', 'smooth' or 'refined'."
+        )
     mu_dtype = _canonicalize_dtype(mu_dtype)
 
     def init_fn(params):
@@ -796,8 +812,9 @@ def scale_by_belief(
     """
 
     def init_fn(params):
-        return ScaleByBeliefState(count=_zero_count(), mu=_tree_zeros_like(params),
-                                  nu=_tree_zeros_like(params))
+        return ScaleByBeliefState(
+            count=_zero_count(), mu=_tree_zeros_like(params), nu=_tree_zeros_like(params)
+        )
 
     def update_fn(updates, state, params=None):
         del params
@@ -853,7 +870,7 @@ def scale_by_trust_ratio(
         [0.0, 5.0]
     """
 
-    def update_fn(updates, state, params):
+    def update_fn(updates, state, params=None):
         if params is None:
             raise ValueError("optim.scale_by_trust_ratio: " + NO_PARAMS_MSG)
 
@@ -864,8 +881,9 @@ def scale_by_trust_ratio(
             # guard the dead branch of the where so 0/0 is never evaluated
             denom = fnp.where(zero_norm, 1.0, update_norm + eps)
             trust_ratio = trust_coefficient * param_norm / denom
-            safe_trust_ratio = fnp.where(zero_norm, fnp.asarray(1.0, dtype=param.dtype),
-                                         trust_ratio)
+            safe_trust_ratio = fnp.where(
+                zero_norm, fnp.asarray(1.0, dtype=param.dtype), trust_ratio
+            )
             return update * safe_trust_ratio
 
         return tree_util.map(scale_update, updates, params), state
@@ -874,8 +892,9 @@ def scale_by_trust_ratio(
 
 
 @_checked
-def add_decayed_weights(weight_decay: ScalarOrSchedule = 0.0, mask: Any = None
-                        ) -> GradientTransformation:
+def add_decayed_weights(
+    weight_decay: ScalarOrSchedule = 0.0, mask: Any = None
+) -> GradientTransformation:
     """Adds ``weight_decay * params`` to the updates (L2 / decoupled weight decay).
 
     Args:
@@ -905,7 +924,7 @@ def add_decayed_weights(weight_decay: ScalarOrSchedule = 0.0, mask: Any = None
         del params
         return WeightDecaySchedule(count=_zero_count()) if is_sched else EmptyState()
 
-    def update_fn(updates, state, params):
+    def update_fn(updates, state, params=None):
         if params is None:
             raise ValueError("optim.add_decayed_weights: " + NO_PARAMS_MSG)
         new_state = WeightDecaySchedule(_safe_increment(state.count)) if is_sched else state

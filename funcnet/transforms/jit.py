@@ -201,6 +201,14 @@ class Jitted:
         else:
             self._hits += 1
         outs = entry.fn(*[_raw(x) for x in leaves])
+        if config.debug_nans and any(
+                np.dtype(getattr(o, "dtype", np.int8)).kind in "fc" and bool(np.isnan(o).any())
+                for o in outs):
+            # find the primitive: run the function op by op (the eager checker raises there)
+            with disable_jit():
+                self._fun(*args, **kwargs)
+            raise FloatingPointError(f"funcnet debug_nans: jit({self._name}) returned NaN, "
+                                     "which came from its inputs (no operation produced it)")
         return tree_util.unflatten(entry.out_tree,
                                    [wrap(o, w) for o, w in zip(outs, entry.out_weak)])
 
