@@ -96,3 +96,7 @@ __all__ = [
     "one_hot", "plot_model", "relu", "relu6", "selu", "sigmoid", "silu", "softmax",
     "softplus", "softsign", "summary", "swish", "tanh",
 ]
+
+# Keras-style training (Trainer) and its callbacks
+from . import callbacks as callbacks  # noqa: E402
+from ._trainer import Trainer as Trainer  # noqa: E402
