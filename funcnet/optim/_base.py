@@ -227,22 +227,21 @@ def apply_updates(params: Params, updates: Updates) -> Params:
 # Helpers shared by the other modules (private)
 # --------------------------------------------------------------------------------------------
 
-_INT32_MAX = int(np.iinfo(np.int32).max)
-
 
 def _zero_count():
     return fnp.zeros([], fnp.int32)
 
 
 def _safe_increment(count):
-    # count + 1 that saturates at the dtype's maximum instead of wrapping (optax.safe_increment)
+    # count + 1 that saturates at the dtype's maximum instead of wrapping (optax.safe_increment);
+    # Python-scalar constants are weakly typed, so the count keeps its dtype
     count = fnp.asarray(count)
     dt = count.dtype
     if fnp.issubdtype(dt, fnp.integer):
-        mx = fnp.asarray(fnp.iinfo(dt).max, dt)
-    else:
-        mx = fnp.asarray(fnp.finfo(dt).max, dt)
-    return fnp.where(count < mx, count + fnp.asarray(1, dt), mx)
+        mx = int(fnp.iinfo(dt).max)
+        return fnp.where(count < mx, count + 1, mx)
+    mx_f = float(fnp.finfo(dt).max)
+    return fnp.where(count < mx_f, count + 1.0, mx_f)
 
 
 def _canonicalize_dtype(dtype):
@@ -318,6 +317,12 @@ _KERAS_NAMES = {
 }
 
 
+def _plain_signature(name: str, sig: inspect.Signature) -> str:
+    empty = inspect.Parameter.empty
+    params = [p.replace(annotation=empty) for p in sig.parameters.values()]
+    return f"{name}{sig.replace(parameters=params, return_annotation=inspect.Signature.empty)}"
+
+
 def _options_error(name: str, sig: inspect.Signature, kwargs: dict, err: TypeError):
     variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
     valid = [p for p, v in sig.parameters.items() if v.kind not in variadic]
@@ -331,10 +336,20 @@ def _options_error(name: str, sig: inspect.Signature, kwargs: dict, err: TypeErr
         k = unknown[0]
         hint = ""
         alt = _KERAS_NAMES.get(k, "")
-        if k in ("clipnorm", "clipvalue", "global_clipnorm"):
+        if k in ("clipnorm", "global_clipnorm"):
             hint = (
-                " To clip gradients, chain a clipping transformation: "
-                f"optim.chain(optim.clip_by_global_norm(1.0), optim.{name}(...))."
+                " To clip gradients, chain a clipping transformation: optim.chain("
+                f"optim.clip_by_global_norm({kwargs[k]!r}), optim.{name}(...))."
+            )
+        elif k == "clipvalue":
+            hint = (
+                " To clip gradients, chain a clipping transformation: optim.chain("
+                f"optim.clip({kwargs[k]!r}), optim.{name}(...))."
+            )
+        elif k == "decay" and "learning_rate" in sig.parameters:
+            hint = (
+                " Keras' decay= (learning-rate decay) is a schedule here: pass e.g. "
+                "learning_rate=optim.exponential_decay(...)."
             )
         elif alt and all(a in sig.parameters for a in alt.split(", ")):
             hint = f" Did you mean {alt!r} (the optax name)?"
@@ -345,7 +360,7 @@ def _options_error(name: str, sig: inspect.Signature, kwargs: dict, err: TypeErr
         return TypeError(
             f"optim.{name}() got an unknown option {k!r}.{hint} Valid options: {', '.join(valid)}."
         )
-    return TypeError(f"optim.{name}(): {err}. Signature: {name}{sig}.")
+    return TypeError(f"optim.{name}(): {err}. Signature: {_plain_signature(name, sig)}.")
 
 
 def _checked(fn):
