@@ -5,20 +5,32 @@
 # cache) are "index nodes": instead of elements they produce, per pass, a stream of index
 # chunks (``range`` objects, or int arrays once shuffled), so that ``batch`` can gather a whole
 # batch with one slice (contiguous) or one fancy-index per leaf. ``map`` and ``filter`` break
-# the index chain; downstream nodes then work element by element.
+# the index chain; downstream nodes then work element by element. The shuffle algorithm and
+# the stacking of elements live in _utils.py.
 from __future__ import annotations
 
+import builtins
 import itertools
-import operator
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from .. import tree as _tree
-from ..core import dtypes as _dtypes
 from ..core.array import Array
 from ..core.array import wrap as _wrap
+from ._utils import (
+    CHUNK,
+    Chunk,
+    buffer_shuffle,
+    call,
+    canonical,
+    check_count,
+    chunk_array,
+    is_scalar_list,
+    seed_entropy,
+    stack,
+)
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset"]
 
@@ -29,129 +41,6 @@ UNKNOWN_CARDINALITY = -2
 AUTOTUNE = -1
 """Accepted by ``prefetch`` and ``num_parallel_calls`` for tf.data compatibility."""
 
-_CHUNK = 1024  # indices per chunk produced by a streaming shuffle
-_SENTINEL = object()
-
-
-def _is_scalar_list(x: Any) -> bool:
-    # A (nested) list of plain numbers is one array-like leaf, as in tf.data.
-    if not isinstance(x, list):
-        return False
-    stack = [x]
-    while stack:
-        for e in stack.pop():
-            if isinstance(e, list):
-                stack.append(e)
-            elif not isinstance(e, (bool, int, float, complex, np.generic)):
-                return False
-    return True
-
-
-def _count(fname: str, name: str, value: Any, lo: int) -> int:
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        v = operator.index(value)
-    except TypeError:
-        raise TypeError(f"Dataset.{fname}: {name} must be an int, got {value!r}") from None
-    if v < lo:
-        raise ValueError(f"Dataset.{fname}: {name} must be >= {lo}, got {v}")
-    return v
-
-
-def _seed_entropy(seed: Any) -> list[int]:
-    if seed is None:
-        return [int(np.random.SeedSequence().entropy)]
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return [int(seed) % 2**64]
-    if isinstance(seed, Array) or (isinstance(seed, np.ndarray) and seed.dtype.kind in "iu"):
-        words = np.asarray(seed).ravel()
-        if words.dtype.kind in "iu" and words.size:  # e.g. a funcnet.random.key
-            return [int(w) % 2**64 for w in words]
-    raise TypeError(f"Dataset.shuffle: seed must be None, an int or a funcnet.random key, got "
-                    f"{seed!r}")
-
-
-def _uniforms(rng: np.random.Generator) -> Iterator[float]:
-    # Uniform draws in blocks; Generator.random yields the same stream whatever the block size,
-    # so streaming and materialised shuffles agree draw for draw.
-    while True:
-        yield from rng.random(_CHUNK).tolist()
-
-
-def _buffer_shuffle(it: Iterator[Any], buffer_size: int, rng: np.random.Generator
-                    ) -> Iterator[Any]:
-    # tf.data's algorithm: fill a buffer, emit a uniformly chosen slot and refill it from the
-    # input; once the input runs dry, drain the buffer in random order. When everything fits
-    # in the buffer this is a uniform permutation, drawn in one call.
-    buf = list(itertools.islice(it, buffer_size))
-    nxt = next(it, _SENTINEL)
-    if nxt is _SENTINEL:
-        for j in rng.permutation(len(buf)).tolist():
-            yield buf[j]
-        return
-    draws = _uniforms(rng)
-    while buf:
-        n = len(buf)
-        k = min(int(next(draws) * n), n - 1)
-        out = buf[k]
-        if nxt is not _SENTINEL:
-            buf[k] = nxt
-            nxt = next(it, _SENTINEL)
-        else:
-            buf[k] = buf[-1]
-            buf.pop()
-        yield out
-
-
-def _chunk_array(c: range | np.ndarray) -> np.ndarray:
-    if isinstance(c, range):
-        return np.arange(c.start, c.stop, c.step, dtype=np.intp)
-    return c
-
-
-def _stack(fname: str, elements: list[Any]) -> Any:
-    # Stacks a list of element pytrees into one pytree of funcnet arrays (new leading axis).
-    flat = []
-    treedef = None
-    for i, e in enumerate(elements):
-        leaves, td = _tree.flatten(e)
-        if treedef is None:
-            treedef = td
-        elif td != treedef:
-            raise ValueError(f"Dataset.{fname}: element {i} of the batch has structure {td}, but "
-                             f"element 0 has {treedef}; every element must have the same "
-                             "structure")
-        flat.append(leaves)
-    assert treedef is not None
-    paths = [p for p, _ in _tree.flatten_with_path(elements[0])[0]]
-    out = []
-    for j, path in enumerate(paths):
-        col = [np.asarray(leaves[j]) for leaves in flat]
-        s0 = col[0].shape
-        for i, c in enumerate(col):
-            if c.shape != s0:
-                raise ValueError(
-                    f"Dataset.{fname}: cannot stack the leaf at {_tree.keystr(path) or 'the root'}"
-                    f": element 0 has shape {s0}, element {i} has shape {c.shape}; give every "
-                    "element the same shape (e.g. pad or resize in map) before batching")
-        stacked = np.stack(col)
-        out.append(_wrap(stacked.astype(_canonical(fname, path, stacked.dtype), copy=False)))
-    return _tree.unflatten(treedef, out)
-
-
-def _canonical(fname: str, path: Any, dt: np.dtype) -> np.dtype:
-    try:
-        return _dtypes.canonicalize(dt)
-    except TypeError:
-        raise TypeError(
-            f"Dataset.{fname}: the leaf at {_tree.keystr(path) or 'the root'} has dtype {dt}, "
-            "which funcnet arrays cannot hold (numbers and booleans only)") from None
-
-
-def _call(f: Callable[..., Any], element: Any) -> Any:
-    # tf.data unpacks a tuple element into positional arguments (only exact tuples).
-    return f(*element) if type(element) is tuple else f(element)
 
 
 class Dataset:
@@ -264,7 +153,7 @@ class Dataset:
             >>> sorted(a), a != b
             ([0, 1, 2, 3, 4], True)
         """
-        return _Shuffle(self, _count("shuffle", "buffer_size", buffer_size, 1), seed,
+        return _Shuffle(self, check_count("shuffle", "buffer_size", buffer_size, 1), seed,
                         bool(reshuffle_each_iteration))
 
     def batch(self, batch_size: int, drop_remainder: bool = False,
@@ -294,7 +183,7 @@ class Dataset:
             >>> [b.tolist() for b in Dataset.range(5).batch(2, drop_remainder=True)]
             [[0, 1], [2, 3]]
         """
-        return _Batch(self, _count("batch", "batch_size", batch_size, 1), bool(drop_remainder))
+        return _Batch(self, check_count("batch", "batch_size", batch_size, 1), bool(drop_remainder))
 
     def map(self, map_func: Callable[..., Any], num_parallel_calls: int | None = None,
             deterministic: bool | None = None) -> Dataset:
@@ -367,7 +256,7 @@ class Dataset:
             >>> Dataset.range(2).repeat().cardinality()
             -1
         """
-        c = -1 if count is None else _count("repeat", "count", count, -1)
+        c = -1 if count is None else check_count("repeat", "count", count, -1)
         return _Repeat(self, c)
 
     def take(self, count: int) -> Dataset:
@@ -387,7 +276,7 @@ class Dataset:
             >>> [int(x) for x in Dataset.range(10).take(3)]
             [0, 1, 2]
         """
-        return _Take(self, _count("take", "count", count, -1))
+        return _Take(self, check_count("take", "count", count, -1))
 
     def skip(self, count: int) -> Dataset:
         """Drops the first ``count`` elements (all of them when ``count`` is -1).
@@ -409,7 +298,7 @@ class Dataset:
             >>> [int(x) for x in Dataset.range(5).skip(3)]
             [3, 4]
         """
-        return _Skip(self, _count("skip", "count", count, -1))
+        return _Skip(self, check_count("skip", "count", count, -1))
 
     def cache(self, filename: str = "") -> Dataset:
         """Keeps the elements of the first complete pass in memory and replays them.
@@ -516,7 +405,7 @@ class Dataset:
     def _card(self) -> int:
         raise NotImplementedError
 
-    def _chunks(self) -> Iterator[range | np.ndarray]:
+    def _chunks(self) -> Iterator[Chunk]:
         # Index nodes only: one pass as a stream of index chunks into the slices' storage.
         raise NotImplementedError
 
@@ -530,7 +419,7 @@ class Dataset:
 
 class _TensorSlices(Dataset):
     def __init__(self, tensors: Any) -> None:
-        pairs, treedef = _tree.flatten_with_path(tensors, is_leaf=_is_scalar_list)
+        pairs, treedef = _tree.flatten_with_path(tensors, is_leaf=is_scalar_list)
         if not pairs:
             raise ValueError(f"Dataset.from_tensor_slices: the tree has no leaves (got "
                              f"{tensors!r}); give at least one array")
@@ -543,7 +432,7 @@ class _TensorSlices(Dataset):
                     f"Dataset.from_tensor_slices: the leaf at {where} is a scalar (shape ()); "
                     "elements are slices along the first axis, so every leaf needs at least "
                     "one dimension")
-            dt = _canonical("from_tensor_slices", path, a.dtype)
+            dt = canonical("from_tensor_slices", path, a.dtype)
             if isinstance(x, Array):
                 a = a.astype(dt, copy=False)  # funcnet arrays are immutable: share storage
             else:
@@ -568,21 +457,21 @@ class _TensorSlices(Dataset):
     def _card(self) -> int:
         return self._n
 
-    def _chunks(self) -> Iterator[range | np.ndarray]:
+    def _chunks(self) -> Iterator[Chunk]:
         if self._n:
             yield range(self._n)
 
     def _element(self, i: int) -> Any:
         return _tree.unflatten(self._treedef, [_wrap(a[i, ...]) for a in self._leaves])
 
-    def _gather(self, pieces: list[range | np.ndarray]) -> Any:
+    def _gather(self, pieces: list[Chunk]) -> Any:
         # One batch: a slice view when the indices are one contiguous run, else one gather.
-        if len(pieces) == 1 and isinstance(pieces[0], range) and pieces[0].step == 1:
+        if len(pieces) == 1 and isinstance(pieces[0], builtins.range) and pieces[0].step == 1:
             sl = slice(pieces[0].start, pieces[0].stop)
             out = [_wrap(a[sl]) for a in self._leaves]
         else:
-            idx = np.concatenate([_chunk_array(p) for p in pieces]) if len(pieces) > 1 \
-                else _chunk_array(pieces[0])
+            idx = np.concatenate([chunk_array(p) for p in pieces]) if len(pieces) > 1 \
+                else chunk_array(pieces[0])
             out = [_wrap(a[idx]) for a in self._leaves]
         return _tree.unflatten(self._treedef, out)
 
@@ -591,7 +480,7 @@ class _Shuffle(Dataset):
     def __init__(self, parent: Dataset, buffer_size: int, seed: Any, reshuffle: bool) -> None:
         self._parent, self._src = parent, parent._src
         self._buffer_size = buffer_size
-        self._entropy = _seed_entropy(seed)
+        self._entropy = seed_entropy(seed)
         self._reshuffle = reshuffle
         self._epochs = itertools.count()
         self._label = f"shuffle({buffer_size})"
@@ -603,21 +492,21 @@ class _Shuffle(Dataset):
     def _card(self) -> int:
         return self._parent._card()
 
-    def _chunks(self) -> Iterator[range | np.ndarray]:
+    def _chunks(self) -> Iterator[Chunk]:
         rng = self._rng()
         n = self._parent._card()
         if 0 <= n <= self._buffer_size:
-            # Everything fits in the buffer: one permutation (what _buffer_shuffle does too).
-            pieces = [_chunk_array(c) for c in self._parent._chunks()]
+            # Everything fits in the buffer: one permutation (as buffer_shuffle draws it).
+            pieces = [chunk_array(c) for c in self._parent._chunks()]
             if pieces:
                 idx = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
                 yield idx[rng.permutation(len(idx))]
             return
         stream = itertools.chain.from_iterable(
-            (c if isinstance(c, range) else c.tolist()) for c in self._parent._chunks())
-        out = _buffer_shuffle(stream, self._buffer_size, rng)
+            (c if isinstance(c, builtins.range) else c.tolist()) for c in self._parent._chunks())
+        out = buffer_shuffle(stream, self._buffer_size, rng)
         while True:
-            block = list(itertools.islice(out, _CHUNK))
+            block = list(itertools.islice(out, CHUNK))
             if not block:
                 return
             yield np.asarray(block, dtype=np.intp)
@@ -625,7 +514,7 @@ class _Shuffle(Dataset):
     def _elements(self) -> Iterator[Any]:
         if self._src is not None:
             return super()._elements()
-        return _buffer_shuffle(iter(self._parent), self._buffer_size, self._rng())
+        return buffer_shuffle(iter(self._parent), self._buffer_size, self._rng())
 
 
 class _Batch(Dataset):
@@ -665,7 +554,7 @@ class _Batch(Dataset):
             group = list(itertools.islice(it, self._n))
             if not group or (self._drop and len(group) < self._n):
                 return
-            yield _stack("batch", group)
+            yield stack("batch", group)
 
 
 class _Map(Dataset):
@@ -679,7 +568,7 @@ class _Map(Dataset):
     def _elements(self) -> Iterator[Any]:
         f = self._f
         for e in self._parent:
-            yield _call(f, e)
+            yield call(f, e)
 
 
 class _Filter(Dataset):
@@ -692,7 +581,7 @@ class _Filter(Dataset):
 
     def _elements(self) -> Iterator[Any]:
         for e in self._parent:
-            r = _call(self._pred, e)
+            r = call(self._pred, e)
             if not isinstance(r, (bool, np.bool_)):
                 shape = np.shape(r)
                 if shape != ():
@@ -718,7 +607,7 @@ class _Repeat(Dataset):
     def _passes(self) -> Iterator[int]:
         return itertools.count() if self._count < 0 else iter(range(self._count))
 
-    def _chunks(self) -> Iterator[range | np.ndarray]:
+    def _chunks(self) -> Iterator[Chunk]:
         for _ in self._passes():
             empty = True
             for c in self._parent._chunks():
@@ -755,7 +644,7 @@ class _Take(Dataset):
             return c
         return min(c, self._count)
 
-    def _chunks(self) -> Iterator[range | np.ndarray]:
+    def _chunks(self) -> Iterator[Chunk]:
         left = self._count
         if left < 0:
             yield from self._parent._chunks()
@@ -789,7 +678,7 @@ class _Skip(Dataset):
             return c
         return max(c - self._count, 0)
 
-    def _chunks(self) -> Iterator[range | np.ndarray]:
+    def _chunks(self) -> Iterator[Chunk]:
         if self._count < 0:
             return
         left = self._count
@@ -830,7 +719,7 @@ class _Cache(Dataset):
             yield item
         self._store = seen  # only a complete pass is cached
 
-    def _chunks(self) -> Iterator[range | np.ndarray]:
+    def _chunks(self) -> Iterator[Chunk]:
         return self._replay(self._parent._chunks())
 
     def _elements(self) -> Iterator[Any]:

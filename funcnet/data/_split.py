@@ -29,9 +29,9 @@ def _check_size_param(name: str, value: Any) -> None:
     if isinstance(value, (bool, np.bool_)):
         ok = False
     elif isinstance(value, numbers.Integral):
-        ok = value >= 1
+        ok = int(value) >= 1
     elif isinstance(value, numbers.Real):
-        ok = 0.0 < value < 1.0
+        ok = 0.0 < float(value) < 1.0
     if not ok:
         raise ValueError(f"train_test_split: the {name!r} parameter of train_test_split "
                          + _SIZE_RULE.format(value))
@@ -79,9 +79,9 @@ def _validate_shuffle_split(n_samples: int, test_size: Any, train_size: Any,
     elif test_size is None:
         n_test = n_samples - n_train
     if n_train + n_test > n_samples:
-        raise ValueError("train_test_split: The sum of train_size and test_size = %d, should be "
-                         "smaller than the number of samples %d. Reduce test_size and/or "
-                         "train_size." % (n_train + n_test, n_samples))
+        raise ValueError(f"train_test_split: The sum of train_size and test_size = "
+                         f"{int(n_train + n_test)}, should be smaller than the number of samples "
+                         f"{n_samples}. Reduce test_size and/or train_size.")
     n_train, n_test = int(n_train), int(n_test)
     if n_train == 0:
         raise ValueError(f"train_test_split: With n_samples={n_samples}, test_size={test_size} "
@@ -95,7 +95,7 @@ def _check_random_state(seed: Any) -> np.random.RandomState:
     if seed is None or seed is np.random:
         return np.random.mtrand._rand
     if isinstance(seed, numbers.Integral):
-        return np.random.RandomState(seed)
+        return np.random.RandomState(int(seed))
     if isinstance(seed, np.random.RandomState):
         return seed
     raise ValueError(f"train_test_split: random_state={seed!r} cannot be used to seed a "
@@ -131,7 +131,7 @@ def _safe_indexing(x: Any, idx: np.ndarray) -> Any:
     if x is None:
         return None
     if isinstance(x, Array):
-        return x[idx]
+        return x[idx]  # type: ignore[index]
     if isinstance(x, np.ndarray):
         return x.take(idx, axis=0)
     if hasattr(x, "iloc"):  # pandas
