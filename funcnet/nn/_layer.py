@@ -27,15 +27,38 @@ State = dict
 
 
 class MissingKeyError(FuncnetError, ValueError):
-    """A layer needs a PRNG key (Dropout with ``training=True``) but ``key=None`` was passed."""
+    """A layer needs a PRNG key (Dropout with ``training=True``) but ``key=None`` was passed.
+
+    Example:
+        >>> import funcnet.numpy as fnp
+        >>> from funcnet import nn
+        >>> try:
+        ...     nn.Dropout(0.5).apply({}, {}, fnp.ones(3), training=True)
+        ... except nn.MissingKeyError as e:
+        ...     print(str(e)[:60])
+        Dropout layer 'dropout': apply(..., training=True) needs a P
+    """
 
 
 class StateNotThreadedWarning(UserWarning):
-    """A training ``apply`` got a ``state`` that an earlier training ``apply`` already consumed.
+    """Two consecutive training ``apply`` calls got the same ``state`` (eager mode).
 
     Layers with running statistics (BatchNorm) return an updated ``state``; it must be passed
     to the next call: ``y, state = model.apply(params, state, x, key=k, training=True)``.
     Turn it into an error with ``warnings.simplefilter("error", StateNotThreadedWarning)``.
+
+    Example:
+        >>> import warnings, funcnet, funcnet.numpy as fnp
+        >>> from funcnet import nn
+        >>> bn = nn.BatchNorm()
+        >>> params, state = bn.init(funcnet.random.key(0), (None, 2))
+        >>> x = fnp.asarray([[0.0, 1.0], [2.0, 3.0]])
+        >>> _, new_state = bn.apply(params, state, x, training=True)
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     _ = bn.apply(params, state, x, training=True)   # forgot new_state
+        >>> caught[0].category.__name__
+        'StateNotThreadedWarning'
     """
 
 
@@ -100,8 +123,8 @@ def _aval(shape, dtype=None) -> ShapedArray:
 def eval_shape(fn: Callable, *args) -> Any:
     """Traces ``fn(*args)`` without computing it; args and result are pytrees whose leaves are
     arrays or ShapedArray-like objects (``.shape``, ``.dtype``). Returns ShapedArrays."""
-    from ..transforms.staging import trace_to_graph
     from ..transforms._util import as_array
+    from ..transforms.staging import trace_to_graph
 
     def is_leaf(x):
         return isinstance(x, ShapedArray)
@@ -126,7 +149,7 @@ def _key_aval() -> ShapedArray:
     return ShapedArray((2,), np.dtype(np.uint32))
 
 
-def abstract_init(layer, input_shape, dtype=None):
+def abstract_init(layer, input_shape):
     """``(params, state)`` of ``layer.init`` as ShapedArrays, computed without FLOPs."""
     input_shape = normalize_shape(input_shape)
     return eval_shape(lambda k: tuple(layer.init(k, input_shape)), _key_aval())
@@ -136,7 +159,7 @@ def _input_avals(input_shape, dtype):
     if isinstance(input_shape, (tuple, list)) and input_shape and all(
             _is_shape(s) for s in input_shape) and not _is_shape(input_shape):
         dts = dtype if isinstance(dtype, (tuple, list)) else [dtype] * len(input_shape)
-        return tuple(_aval(s, d) for s, d in zip(input_shape, dts))
+        return tuple(_aval(s, d) for s, d in zip(input_shape, dts, strict=True))
     return _aval(input_shape, dtype)
 
 
@@ -481,6 +504,10 @@ class Dropout(Layer):
         keep = 1.0 - self.rate
         shape = tuple(x.shape)
         if self.noise_shape is not None:
-            shape = tuple(d if n is None else n for n, d in zip(self.noise_shape, x.shape))
+            if len(self.noise_shape) != x.ndim:
+                raise ShapeError(f"{label(self)}: noise_shape {self.noise_shape} needs one entry "
+                                 f"per dim of the input {tuple(x.shape)}")
+            shape = tuple(d if n is None else n
+                          for n, d in zip(self.noise_shape, x.shape, strict=True))
         mask = random.bernoulli(key, keep, shape)
         return np_.where(mask, x / np_.asarray(keep, x.dtype), np_.zeros((), x.dtype)), state

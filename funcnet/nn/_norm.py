@@ -6,28 +6,31 @@ import warnings
 from ..errors import ShapeError
 from ..lax import stop_gradient
 from . import initializers as _init
-from ._layer import Layer, StateNotThreadedWarning, fnp, is_concrete, label
+from ._layer import _SCOPE, Layer, StateNotThreadedWarning, fnp, is_concrete, label
 
-# ids of BatchNorm states already consumed by a training apply (eager mode only); the arrays
-# are kept alive so that their ids are not reused
-_CONSUMED: dict[int, object] = {}
-_CONSUMED_MAX = 256
+# The running mean that each BatchNorm (by layer object and name path) consumed in its last
+# eager training call. Consuming the same array again in the very next training call is the
+# signature of a training loop that drops the returned state. (Restarting from an old state
+# after other steps, or inference with any state, is fine.)
+_LAST: dict[tuple, object] = {}
+_LAST_MAX = 256
 
 
 def _check_threaded(layer, state):
     mm = state.get("moving_mean")
     if mm is None or not is_concrete(mm):
         return
-    if id(mm) in _CONSUMED and _CONSUMED[id(mm)] is mm:
+    slot = (id(layer), _SCOPE.get())
+    if _LAST.get(slot) is mm:
         warnings.warn(
-            f"{label(layer)}: apply(..., training=True) got a state that an earlier training "
-            f"call already consumed, so the running statistics will not advance. Thread the "
-            f"returned state: `y, state = model.apply(params, state, x, key=k, "
-            f"training=True)` (with value_and_grad use has_aux=True to return it)",
+            f"{label(layer)}: apply(..., training=True) got the same state as the previous "
+            f"training call, so the running statistics will not advance. Thread the returned "
+            f"state: `y, state = model.apply(params, state, x, key=k, training=True)` (with "
+            f"value_and_grad, return it as aux with has_aux=True)",
             StateNotThreadedWarning, stacklevel=4)
-    if len(_CONSUMED) >= _CONSUMED_MAX:
-        _CONSUMED.pop(next(iter(_CONSUMED)))
-    _CONSUMED[id(mm)] = mm
+    if slot not in _LAST and len(_LAST) >= _LAST_MAX:
+        _LAST.pop(next(iter(_LAST)))
+    _LAST[slot] = mm
 
 
 def _axes(layer, x, axis):
@@ -47,8 +50,8 @@ class BatchNorm(Layer):
 
         y, state = model.apply(params, state, x, key=k, training=True)
 
-    Calling a training ``apply`` twice with the same (already consumed) state emits a
-    :class:`StateNotThreadedWarning` (eager mode).
+    Two consecutive training calls with the same state (the returned one was dropped) emit a
+    :class:`StateNotThreadedWarning` in eager mode.
 
     Args:
         axis: the feature axis (default -1, channels-last).

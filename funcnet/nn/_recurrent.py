@@ -12,14 +12,9 @@ from ._layer import Layer, check_init_shape, fnp, label
 
 def scan_time(step: Callable, carry, xs):
     """Runs ``carry, y = step(carry, x_t)`` over the leading (time) axis of ``xs``; returns
-    ``(carry, ys stacked on axis 0)``. A Python loop for now, the one place to swap for
-    ``funcnet.lax.scan`` once it exists (same contract)."""
-    np_ = fnp()
-    ys = []
-    for t in range(xs.shape[0]):
-        carry, y = step(carry, xs[t])
-        ys.append(y)
-    return carry, np_.stack(ys, axis=0)
+    ``(carry, ys stacked on axis 0)`` (``funcnet.lax.scan``: one traced step under jit)."""
+    from ..lax import scan
+    return scan(step, carry, xs)
 
 
 class _RNN(Layer):

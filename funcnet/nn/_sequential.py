@@ -3,8 +3,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ._layer import (Layer, _restore_batch, _scope, apply_aval, default_input_dtype, label,
-                     normalize_shape, snake_case, split_key)
+from ._layer import (
+    Layer,
+    _restore_batch,
+    _scope,
+    apply_aval,
+    default_input_dtype,
+    label,
+    normalize_shape,
+    snake_case,
+    split_key,
+)
 
 
 def _explicit_name(layer):
@@ -27,7 +36,7 @@ def unique_names(layers) -> list[str]:
                              f"unique (they key the params dict)")
         used.add(n)
     names, counts = [], {}
-    for la, n in zip(layers, explicit):
+    for la, n in zip(layers, explicit, strict=True):
         if n is None:
             base = snake_case(type(la).__name__)
             i = counts.get(base, 0)
@@ -169,7 +178,7 @@ class Sequential(Layer):
         dtype = default_input_dtype(self._layers[0])
         names = self.layer_names
         params, state = {}, {}
-        for name, layer, k in zip(names, self._layers, split_key(key, len(names))):
+        for name, layer, k in zip(names, self._layers, split_key(key, len(names)), strict=True):
             with _scope(name):
                 out = layer.init(k, shape)
                 if not (isinstance(out, tuple) and len(out) == 2):
@@ -207,7 +216,7 @@ class Sequential(Layer):
             raise ValueError(f"{label(self)}: params has entries {sorted(extra)} that match no "
                              f"layer; layers: {names} (params from another model?)")
         new_state = {}
-        for name, layer, k in zip(names, self._layers, split_key(key, len(names))):
+        for name, layer, k in zip(names, self._layers, split_key(key, len(names)), strict=True):
             with _scope(name):
                 try:
                     x, s = layer.apply(params.get(name, {}), state.get(name, {}), x, key=k,

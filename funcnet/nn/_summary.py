@@ -10,8 +10,14 @@ from collections.abc import Callable
 
 from .. import tree as tree_util
 from ..errors import ConcretizationError, TracerLeakError
-from ._layer import (_restore_batch, _scope, abstract_init, apply_aval, default_input_dtype,
-                     normalize_shape)
+from ._layer import (
+    _restore_batch,
+    _scope,
+    abstract_init,
+    apply_aval,
+    default_input_dtype,
+    normalize_shape,
+)
 from ._sequential import Sequential
 
 
@@ -58,7 +64,7 @@ def _rows(model, input_shape):
     shape = normalize_shape(input_shape)
     dtype = default_input_dtype(layers[0]) if layers else None
     rows = []
-    for name, layer in zip(names, layers):
+    for name, layer in zip(names, layers, strict=True):
         with _scope(name):
             p, s = _layer_init_avals(layer, shape)
             out = apply_aval(layer, p, s, shape, dtype)
@@ -127,7 +133,7 @@ def summary(model, input_shape=None, print_fn: Callable[[str], None] | None = pr
     name = getattr(model, "name", None) or type(model).__name__
     lines = [f'Model: "{name}"', "_" * w,
              f" {'Layer (type)':<{c1 - 1}}{'Output Shape':<{c2}}{'Param #':>{c3}}", "=" * w]
-    for i, (label, shape, row) in enumerate(zip(labels, shapes, rows)):
+    for i, (label, shape, row) in enumerate(zip(labels, shapes, rows, strict=True)):
         lines.append(f" {label:<{c1 - 1}}{shape:<{c2}}{row[4] + row[5]:>{c3},}")
         lines.append("=" * w if i == len(rows) - 1 else "_" * w)
     trainable = sum(r[4] for r in rows)

@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import contextvars
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -44,6 +45,10 @@ Initializer = Callable[..., Any]
 """The type of an initializer: ``init(key, shape, dtype=None) -> Array``."""
 
 
+# set by funcnet.nn while tracing only for shapes (summary, output_shape): values are unused
+_SHAPE_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("shape_only", default=False)
+
+
 def _fnp():
     import funcnet.numpy as fnp
     return fnp
@@ -59,9 +64,18 @@ def _shape(shape) -> tuple:
     return tuple(int(d) for d in shape)
 
 
-def _named(fn, name):
-    fn.__name__ = fn.__qualname__ = name
-    return fn
+def _named(fn, name, dtype=None):
+    # every built-in initializer: in shape-only tracing (nn.summary, output_shape) it returns
+    # a broadcast zero of the right shape and dtype, so no random bits are generated
+    @functools.wraps(fn)
+    def init(key, shape, dtype=dtype):
+        if _SHAPE_ONLY.get():
+            fnp = _fnp()
+            return fnp.broadcast_to(fnp.zeros((), _dtype(dtype)), _shape(shape))
+        return fn(key, shape, dtype)
+
+    init.__name__ = init.__qualname__ = name
+    return init
 
 
 def zeros(key, shape, dtype=None):
@@ -97,7 +111,7 @@ def constant(value, dtype=None) -> Initializer:
     def init(key, shape, dtype=dtype):
         fnp = _fnp()
         return fnp.broadcast_to(fnp.asarray(value, dtype=_dtype(dtype)), _shape(shape))
-    return _named(init, "constant")
+    return _named(init, "constant", dtype)
 
 
 def normal(stddev=1e-2, dtype=None) -> Initializer:
@@ -113,7 +127,7 @@ def normal(stddev=1e-2, dtype=None) -> Initializer:
     def init(key, shape, dtype=dtype):
         dt = _dtype(dtype)
         return random.normal(key, _shape(shape), dt) * _fnp().asarray(stddev, dt)
-    return _named(init, "normal")
+    return _named(init, "normal", dtype)
 
 
 def uniform(scale=1e-2, dtype=None) -> Initializer:
@@ -129,7 +143,7 @@ def uniform(scale=1e-2, dtype=None) -> Initializer:
     def init(key, shape, dtype=dtype):
         dt = _dtype(dtype)
         return random.uniform(key, _shape(shape), dt) * _fnp().asarray(scale, dt)
-    return _named(init, "uniform")
+    return _named(init, "uniform", dtype)
 
 
 def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0) -> Initializer:
@@ -146,7 +160,7 @@ def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0) -> Initiali
         dt = _dtype(dtype)
         x = random.truncated_normal(key, lower, upper, _shape(shape), dt)
         return x * _fnp().asarray(stddev, dt)
-    return _named(init, "truncated_normal")
+    return _named(init, "truncated_normal", dtype)
 
 
 def compute_fans(shape, in_axis=-2, out_axis=-1, batch_axis=()) -> tuple[float, float]:
@@ -221,7 +235,7 @@ def variance_scaling(scale, mode, distribution, in_axis=-2, out_axis=-1, batch_a
             return random.normal(key, shape, dt) * fnp.asarray(math.sqrt(variance), dt)
         lim = math.sqrt(3 * variance)
         return random.uniform(key, shape, dt, -lim, lim)
-    return _named(init, f"variance_scaling_{mode}_{dist}")
+    return _named(init, f"variance_scaling_{mode}_{dist}", dtype)
 
 
 def glorot_uniform(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None) -> Initializer:
@@ -308,10 +322,6 @@ kaiming_uniform = he_uniform
 kaiming_normal = he_normal
 
 
-# set by funcnet.nn while tracing only for shapes (summary, output_shape): values are unused
-_SHAPE_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("shape_only", default=False)
-
-
 def _gram_schmidt(a):
     # Q of the QR factorisation (positive diag(R)) of a tall matrix, by classical Gram-Schmidt
     # with one re-orthogonalisation ("twice is enough"): traceable funcnet ops, used under jit.
@@ -351,7 +361,7 @@ def orthogonal(scale=1.0, column_axis=-1, dtype=None) -> Initializer:
         mshape = (n_cols, n_rows) if n_rows < n_cols else (n_rows, n_cols)
         a = random.normal(key, mshape, dt)
         if isinstance(a, Tracer):
-            q = a if _SHAPE_ONLY.get() else _gram_schmidt(a)
+            q = _gram_schmidt(a)
         else:
             qn, r = np.linalg.qr(np.asarray(a))
             qn = qn * np.where(np.diag(r) < 0, -1, 1).astype(qn.dtype)
@@ -361,7 +371,7 @@ def orthogonal(scale=1.0, column_axis=-1, dtype=None) -> Initializer:
         rest = tuple(d for i, d in enumerate(shape) if i != column_axis % len(shape))
         q = fnp.moveaxis(q.reshape(rest + (n_cols,)), -1, column_axis)
         return q * fnp.asarray(scale, dt)
-    return _named(init, "orthogonal")
+    return _named(init, "orthogonal", dtype)
 
 
 # --------------------------------------------------------------------------------------------
@@ -377,7 +387,7 @@ class _KerasInit:
             raise TypeError(f"{type(self).__name__} takes at most {len(names)} positional "
                             f"arguments ({', '.join(names)})")
         cfg = dict(self._defaults)
-        for n, v in zip(names, args):
+        for n, v in zip(names, args, strict=False):
             cfg[n] = v
         for n, v in kwargs.items():
             if n not in cfg:

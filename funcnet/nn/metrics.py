@@ -98,15 +98,16 @@ def _sparse_values(y_true, y_pred):
 def _accuracy_values(y_true, y_pred):
     fnp = _fnp()
     t, p = fnp.asarray(y_true), fnp.asarray(y_pred)
+    single = p.ndim <= 1 or p.shape[-1] == 1
+    if dtypes.is_inexact(p.dtype) and single and t.size == p.size:
+        return _binary_values(t, p)
     if p.ndim == t.ndim + 1 or (p.ndim == t.ndim and p.ndim > 1 and t.shape[-1] == 1
                                 and p.shape[-1] > 1):
         return _sparse_values(t, p)
     if tuple(t.shape) == tuple(p.shape):
         if not dtypes.is_inexact(p.dtype):
             return (t == p).astype(_fdt())
-        if p.ndim > 1 and p.shape[-1] > 1:
-            return _categorical_values(t, p)
-        return _binary_values(t, p)
+        return _categorical_values(t, p)
     raise ShapeError(f"nn.metrics.accuracy: cannot compare y_true {tuple(t.shape)} with y_pred "
                      f"{tuple(p.shape)}: expected labels (..., ) with scores (..., classes), "
                      f"or equal shapes")
