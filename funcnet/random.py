@@ -22,6 +22,7 @@ from .core import dtypes
 from .core.array import Array, wrap
 from .core.primitive import bind
 from .core.prims.elementwise import threefry_p
+from .core.prims.random import random_bits_p
 from .errors import ShapeError
 
 __all__ = ["key", "PRNGKey", "split", "fold_in", "bits", "uniform", "normal", "bernoulli",
@@ -77,14 +78,8 @@ def _shape(fname, shape):
 
 
 def _bits(k, n):
-    # n uint32 words from counters 0..n-1: the counter halves form Threefry's two inputs
-    fnp = _fnp()
-    m = (n + 1) // 2
-    c = np.arange(2 * m, dtype=np.uint32)
-    x0, x1 = wrap(c[:m]), wrap(c[m:])
-    y0, y1 = bind(threefry_p, k[0], k[1], x0, x1)
-    out = fnp.concatenate([y0, y1])
-    return out[:n] if 2 * m != n else out
+    # n uint32 words; the counters are made when the primitive runs (nothing while tracing)
+    return bind(random_bits_p, k[0], k[1], n=int(n))
 
 
 def bits(key, shape=(), dtype=np.uint32):
