@@ -77,6 +77,16 @@ def _stack_front(v, d, n):
     return moveaxis(v, d, 0)
 
 
+def _pure(g):
+    """The graph without side-effecting equations (debug prints / callbacks): used wherever
+    a rule re-runs a body (a derivative's recomputation must not print again)."""
+    from ..core.registry import effectful
+    if not any(e.prim in effectful for e in g.eqns):
+        return g
+    return Graph(g.in_vars, g.const_vars, g.consts, [e for e in g.eqns
+                                                     if e.prim not in effectful], g.out_vars)
+
+
 def _compile(g, xp):
     from ..transforms._codegen import compile_graph
     return compile_graph(g, xp, "branch")
@@ -143,6 +153,8 @@ def _cond_vjp(needs, cts, outs, index, *ops, branches):
     n = len(ops)
 
     def vjp_branch(g):
+        g = _pure(g)
+
         def f(*args):
             o, c = list(args[:n]), list(args[n:])
             _, pull, _ = vjp_flat(lambda *a: (_run(g, *a), None), o)
@@ -262,7 +274,7 @@ def switch(index, branches, *operands):
     graphs, consts = _unify(traced)
     if type(idx) is Array:  # a concrete index: no need to stage anything
         i = int(np.clip(int(idx), 0, len(branches) - 1))
-        return branches[i](*operands)
+        return tree_util.map(as_array, branches[i](*operands))
     outs = bind(cond_p, idx, *consts, *leaves, branches=graphs)
     return tree_util.unflatten(traced[0][2], list(outs))
 
@@ -397,6 +409,7 @@ def _scan_jvp(primals, tangents, *, body, length, reverse, n_consts, n_carry):
 
 
 def _scan_vjp(needs, cts, outs, *primals, body, length, reverse, n_consts, n_carry):
+    body = _pure(body)
     consts, init, xs = _split(primals, n_consts, n_carry)
     n_y = len(body.out_vars) - n_carry
     out_avals = [v.aval for v in body.out_vars]
@@ -657,6 +670,7 @@ def _while_jvp(primals, tangents, *, cond, body, n_cc, n_bc):
 
 
 def _while_vjp(needs, cts, outs, *primals, cond, body, n_cc, n_bc):
+    cond, body = _pure(cond), _pure(body)
     cc, bc, init = _split(primals, n_cc, n_bc)
     cts = [_zeros(o.aval) if c is None else c for c, o in zip(cts, outs)]
     n_k = len(init)
@@ -693,8 +707,8 @@ def _while_batch(vals, dims, *, cond, body, n_cc, n_bc):
             ((p, d),) = batch_flat(lambda *x: _run(cond, *x), c + k, dcc + cdims(cb), size)
             box.append(d is not None)
             return [p]
-        _trace_flat(f, _avals(cc) + [_bat_aval(v, None if not b else 0, b, size)
-                                     for v, b in zip(init, cb)])
+        _trace_flat(f, _avals(cc) + [_bat_aval(v, d, b, size)
+                                     for v, d, b in zip(init, di, cb)])
         return box[0]
 
     def body_out_batched(cb):
@@ -705,8 +719,8 @@ def _while_batch(vals, dims, *, cond, body, n_cc, n_bc):
             res = batch_flat(lambda *x: _run(body, *x), b + k, dbc + cdims(cb), size)
             box.append([d is not None for _, d in res])
             return [v for v, _ in res]
-        _trace_flat(f, _avals(bc) + [_bat_aval(v, None if not b else 0, b, size)
-                                     for v, b in zip(init, cb)])
+        _trace_flat(f, _avals(bc) + [_bat_aval(v, d, b, size)
+                                     for v, d, b in zip(init, di, cb)])
         return box[0]
 
     while True:
@@ -792,7 +806,7 @@ def _no_higher(*args, **kwargs):
     raise NotImplementedError(
         "funcnet: differentiating the reverse-mode derivative of a while_loop again is not "
         "supported; use lax.fori_loop with concrete bounds or lax.scan (both differentiate "
-        "to any order), or forward mode (jacfwd) for the outer derivative")
+        "to any order), or forward mode for both derivatives (jacfwd(jacfwd(f)))")
 
 
 def _while_vjp_batch(vals, dims, **params):

@@ -29,9 +29,11 @@ class _ScalarType:
         return asarray(x, dtype=self.dtype)
 
     def __eq__(self, other):
+        if other is None:  # np.dtype(None) is float64, but no dtype equals None
+            return False
         try:
             return self.dtype == np.dtype(other)
-        except TypeError:
+        except (TypeError, ValueError):
             return NotImplemented
 
     def __hash__(self):

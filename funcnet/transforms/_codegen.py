@@ -12,6 +12,37 @@ from ..core.registry import impl_rules, lowering_rules
 # primitives whose output is a view of (or the same buffer as) their first input
 _VIEW_PRIMS = frozenset({"reshape", "transpose", "broadcast_to", "getitem", "stop_gradient",
                          "patches"})
+# primitives known to return a freshly allocated array (the only buffers codegen may reuse);
+# anything else (control flow, custom rules, ...) may hand back one of its inputs
+_FRESH_PRIMS = frozenset({"matmul", "einsum", "reduce_sum", "reduce_max", "reduce_min",
+                          "reduce_prod", "select", "convert_element_type", "tie_select",
+                          "integer_pow", "scatter", "concatenate", "pad", "cumsum", "cumprod",
+                          "col2im"})
+
+
+def _ufunc_prims():
+    # the elementwise primitives whose NumPy lowering is a ufunc (always a new array)
+    from ..core.backend import NUMPY
+    out = set()
+    for prim, lower in lowering_rules.items():
+        try:
+            if isinstance(lower(NUMPY), np.ufunc):
+                out.add(prim)
+        except TypeError:  # lowerings that need params
+            pass
+    return frozenset(out)
+
+
+class _LazyUfuncPrims:
+    _set = None
+
+    def __contains__(self, prim):
+        if self._set is None:
+            self._set = _ufunc_prims()
+        return prim in self._set
+
+
+_UFUNC_PRIMS = _LazyUfuncPrims()
 
 
 def _reusable(g: Graph):
@@ -24,12 +55,14 @@ def _reusable(g: Graph):
     root: dict = {}
     owned: set = set()
     for e in g.eqns:
+        fresh = e.prim.name in _FRESH_PRIMS or e.prim in _UFUNC_PRIMS
         for o in e.outputs:
             if e.prim.name in _VIEW_PRIMS and isinstance(e.inputs[0], Var):
                 root[o] = root.get(e.inputs[0], e.inputs[0])
             else:
                 root[o] = o
-                owned.add(o)
+                if fresh:
+                    owned.add(o)
     last: dict = {}
     for j, e in enumerate(g.eqns):
         for v in e.inputs:

@@ -239,7 +239,7 @@ def _cvjp_jvp(primals, tangents, *, graph, n_consts, fwd, bwd, in_tree, out_tree
 
 
 def _cvjp_vjp(needs, cts, outs, *primals, graph, n_consts, fwd, bwd, in_tree, out_tree, static):
-    name = f"funcnet.custom_vjp({fwd!r})"
+    name = f"funcnet.custom_vjp({getattr(static, 'name', fwd)})"
     xs = list(primals[n_consts:])
     cts = [zeros_like_value(o) if c is None else c for c, o in zip(cts, outs)]
     args = tree_util.unflatten(in_tree, xs)
@@ -312,6 +312,7 @@ class _Static(tuple):
     """Static (nondiff) argument values plus their positions; compared by identity."""
 
     positions: tuple = ()
+    name: str = "function"
 
     def __hash__(self):
         return id(self)
@@ -356,6 +357,7 @@ class custom_vjp:  # noqa: N801  (JAX's name)
         g, consts, out_tree = _trace_fun(self.fun, static, leaves, in_tree, name)
         st = _Static(v for _, v in static)
         st.positions = tuple(i for i, _ in static)
+        st.name = fun_name(self.fun)
         res = bind(custom_vjp_p, *consts, *leaves, graph=g, n_consts=len(consts),
                    fwd=_CallableKey(self.fwd), bwd=_CallableKey(self.bwd), in_tree=in_tree,
                    out_tree=out_tree, static=st)

@@ -26,6 +26,8 @@ def _remat_jvp(primals, tangents, *, graph, n_consts, name):
 
 
 def _remat_vjp(needs, cts, outs, *primals, graph, n_consts, name):
+    from ..lax._control_flow import _pure
+    graph = _pure(graph)  # the recomputation must not repeat prints / callbacks
     cts = [zeros_like_value(o) if c is None else c for c, o in zip(cts, outs)]
     # the recomputation happens here, in the backward pass
     _, pull, _ = vjp_flat(lambda *a: (_run(graph, a), None), list(primals))
