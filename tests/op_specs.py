@@ -444,9 +444,7 @@ for _name in ("real", "imag"):
     unary(_name, ("complex64", "float32", "int32"))
 unary("negative[complex]", ("complex64",), fn=fnp.negative, ref=np.negative)
 unary("square[complex]", ("complex64",), fn=fnp.square, ref=np.square, grad=False)
-unary("abs[complex]", ("complex64",), fn=fnp.abs, ref=np.abs, grad=False,
-      xfail={"abstract": "funcnet bug: abs of complex64 is abstractly complex64 (eager gives "
-                         "float32)"})
+unary("abs[complex]", ("complex64",), fn=fnp.abs, ref=np.abs, grad=False)
 unary("exp[complex]", ("complex64",), fn=fnp.exp, ref=np.exp, grad=False, tol=1e-5)
 
 # inexact unary ops: integer inputs become float32 (JAX), NumPy would pick float16/float64
@@ -529,9 +527,7 @@ for _name in ("max", "min"):
               grad_domain="distinct", kwargs=lambda s: axes_kw(s, extra=[{"initial": 1}]))
     reduction(f"{_name}(initial=)[empty]", F, fn=getattr(fnp, _name), ref=_np(_name),
               grad=False, kwargs=({"initial": 1}, {"axis": 0, "initial": -1}),
-              shapes=fixed(((0,),), ((0, 2),)),
-              xfail={c: f"funcnet bug: fnp.{_name}(zero-size array, initial=v) raises "
-                        "ValueError instead of returning v" for c in CHECKS[:4]})
+              shapes=fixed(((0,),), ((0, 2),)))
 reduction("sum(initial=)", FI, fn=fnp.sum, ref=np.sum,
           kwargs=lambda s: axes_kw(s, extra=[{"initial": 2}]))
 reduction("sum(dtype=)", ("int8", "float16", "bool"), fn=fnp.sum, ref=np.sum, grad=False,
@@ -653,10 +649,7 @@ for _name in ("split", "array_split"):
     shape_op(_name, shapes=one(min_dims=1, max_dims=2, min_side=1), kwargs=_split_kw,
              ref=_np(_name), grad_shapes=(((4, 3),),))
 spec("array_split[uneven]", fnp.array_split, np.array_split, 1, F,
-     fixed(((5,),), ((4, 5),), ((7, 2),)), kwargs=lambda s: _split_kw(s, uneven=True),
-     xfail={c: "funcnet bug: array_split with sections that do not divide the axis raises "
-               "ShapeError (NumPy/JAX make the first pieces one longer)"
-            for c in ("values", "abstract", "jit", "vmap")})
+     fixed(((5,),), ((4, 5),), ((7, 2),)), kwargs=lambda s: _split_kw(s, uneven=True))
 shape_op("tile", kwargs=({"reps": 2}, {"reps": (2, 1)}, {"reps": (1, 2, 2)}, {"reps": (0, 1)}),
          ref=lambda x, reps: np.tile(x, reps))
 shape_op("repeat", shapes=one(max_dims=2, min_side=1),
@@ -667,7 +660,7 @@ shape_op("repeat", shapes=one(max_dims=2, min_side=1),
 shape_op("repeat[array repeats, axis>0]", shapes=one(min_dims=2, max_dims=2, min_side=2),
          fn=fnp.repeat, ref=np.repeat, grad=False,
          kwargs=lambda s: [{"repeats": [2] * s[0][1], "axis": 1},
-                           {"repeats": [1] * s[0][1], "axis": -1}], xfail=VMAP_ADV_BUG)
+                           {"repeats": [1] * s[0][1], "axis": -1}])
 shape_op("broadcast_to",
          kwargs=lambda s: [{"shape": (2,) + s[0]}, {"shape": tuple(s[0])},
                            {"shape": (1, 3) + tuple(3 if d == 1 else d for d in s[0])}])
@@ -689,7 +682,7 @@ shape_op("pad", shapes=one(max_dims=2, min_side=1),
                             "mode": "edge"}] + (list(_PAD_MODES) if len(s[0]) < 2 else []),
          grad_shapes=(((2, 3),), ((4,),)))
 shape_op("pad[modes, ndim>1]", shapes=one(min_dims=2, max_dims=2, min_side=2), fn=fnp.pad,
-         ref=np.pad, kwargs=_PAD_MODES, grad_shapes=(((2, 3),),), xfail=VMAP_ADV_BUG)
+         ref=np.pad, kwargs=_PAD_MODES, grad_shapes=(((2, 3),),))
 for _name in ("atleast_1d", "atleast_2d", "atleast_3d"):
     shape_op(_name)
     spec(f"{_name}[2 args]", getattr(fnp, _name), _np(_name), 2, FI, one().map(lambda t: t * 2))
@@ -766,14 +759,11 @@ _TRACE_KW = lambda s: [{}, {"offset": 1}, {"offset": -1}] + (  # noqa: E731
 linalg("trace", 1, one(min_dims=2, max_dims=2), NUM, kwargs=_TRACE_KW,
        grad_shapes=(((3, 3),), ((3, 4),)))
 linalg("trace[ndim>2]", 1, one(min_dims=3, max_dims=3, min_side=2), F, fn=fnp.trace,
-       ref=np.trace, kwargs=_TRACE_KW, grad_shapes=(((2, 3, 4),),), xfail=VMAP_ADV_BUG)
+       ref=np.trace, kwargs=_TRACE_KW, grad_shapes=(((2, 3, 4),),))
 linalg("linalg.trace", 1, one(min_dims=2, max_dims=2), NUM,
        kwargs=({}, {"offset": 1}), grad_shapes=(((3, 3),),))
 linalg("linalg.trace[batched]", 1, one(min_dims=3, min_side=2), F,
-       fn=fnp.linalg.trace, ref=np.linalg.trace, grad=False,
-       xfail={c: "funcnet bug: fnp.linalg.trace traces axes (0, 1) like fnp.trace; "
-                 "numpy.linalg.trace / jax.numpy.linalg.trace use the last two axes"
-              for c in ("values", "vmap")} | VMAP_ADV_BUG)
+       fn=fnp.linalg.trace, ref=np.linalg.trace, grad=False)
 linalg("diag", 1, one(min_dims=1, max_dims=2), NUM,
        kwargs=({}, {"k": 1}, {"k": -2}), grad_shapes=(((3,),), ((3, 4),)))
 _DIAG_KW = lambda s: [{}, {"offset": 1}, {"offset": -2}, {"axis1": -1, "axis2": 0}] + (  # noqa
@@ -781,7 +771,7 @@ _DIAG_KW = lambda s: [{}, {"offset": 1}, {"offset": -2}, {"axis1": -1, "axis2": 
 linalg("diagonal", 1, one(min_dims=2, max_dims=2), NUM, kwargs=_DIAG_KW,
        grad_shapes=(((3, 4),),))
 linalg("diagonal[ndim>2]", 1, one(min_dims=3, max_dims=3, min_side=2), F, fn=fnp.diagonal,
-       ref=np.diagonal, kwargs=_DIAG_KW, grad_shapes=(((2, 3, 4),),), xfail=VMAP_ADV_BUG)
+       ref=np.diagonal, kwargs=_DIAG_KW, grad_shapes=(((2, 3, 4),),))
 for _name in ("tril", "triu"):
     linalg(_name, 1, one(min_dims=2), NUM, kwargs=({}, {"k": 1}, {"k": -1}),
            grad_shapes=(((3, 4),), ((2, 3, 3),)))
@@ -825,9 +815,7 @@ linalg("linalg.norm(ord=0)", 1, one(min_dims=1, max_dims=2, min_side=1), FI,
        fn=fnp.linalg.norm, ref=np.linalg.norm, kwargs=({"ord": 0, "axis": -1},), grad=False)
 linalg("linalg.vector_norm[0-d keepdims]", 1, fixed(((),)), F, fn=fnp.linalg.vector_norm,
        ref=np.linalg.vector_norm, kwargs=({"keepdims": True}, {"keepdims": True, "ord": 1}),
-       grad=False,
-       xfail={c: "funcnet bug: linalg.vector_norm(0-d x, keepdims=True) has shape (1,), "
-                 "not () (keepdims keeps x.ndim)" for c in ("values",)})
+       grad=False)
 linalg("linalg.vector_norm", 1, one(min_dims=1, max_dims=3, min_side=1), FI, domain=("nonzero",),
        kwargs=lambda s: [{}, {"keepdims": True}] + (
            [{"axis": -1, "ord": 1}, {"axis": 0, "ord": np.inf}, {"axis": -1, "ord": 3}]
@@ -835,9 +823,7 @@ linalg("linalg.vector_norm", 1, one(min_dims=1, max_dims=3, min_side=1), FI, dom
        grad_domain=("distinct",), grad_shapes=(((3,),), ((2, 3),)))
 linalg("linalg.vector_norm[axis pair]", 1, one(min_dims=2, max_dims=3, min_side=1), F,
        fn=fnp.linalg.vector_norm, ref=np.linalg.vector_norm, grad=False,
-       kwargs=({"axis": (0, 1)}, {"axis": (-1, 0), "keepdims": True}),
-       xfail={c: "funcnet bug: linalg.vector_norm(x, axis=(i, j)) is treated as a matrix norm "
-                 "and raises 'matrix ord=2 is not supported'" for c in CHECKS[:4]})
+       kwargs=({"axis": (0, 1)}, {"axis": (-1, 0), "keepdims": True}))
 linalg("linalg.matrix_norm", 1, one(min_dims=2, max_dims=3, min_side=1), FI, domain=("nonzero",),
        kwargs=({}, {"keepdims": True}, {"ord": 1}, {"ord": -np.inf}, {"ord": "fro"}),
        grad_domain=("distinct",), grad_shapes=(((3, 2),), ((2, 3, 2),)))
@@ -865,7 +851,7 @@ spec("take[axis>0]", fnp.take, np.take, 2, F,
      st.tuples(hnp.array_shapes(min_dims=2, max_dims=3, min_side=2, max_side=4),
                hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=3)),
      build=_take_build, kwargs=({"axis": 1}, {"axis": -1}), grad=_G1,
-     grad_shapes=(((3, 4), (2,)),), grad_argnums=(0,), xfail=VMAP_ADV_BUG)
+     grad_shapes=(((3, 4), (2,)),), grad_argnums=(0,))
 
 
 def _tal_build(rng, shapes, dt, kw):
@@ -968,7 +954,7 @@ spec("gather[axis>0]", fnp.gather, _np_gather, 2, F,
      st.tuples(hnp.array_shapes(min_dims=2, max_dims=3, min_side=2, max_side=3),
                hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=3)),
      build=_gather_build, kwargs=({"axis": 1}, {"axis": -1}), grad=_G1,
-     grad_shapes=(((3, 4), (2,)),), grad_argnums=(0,), xfail=VMAP_ADV_BUG)
+     grad_shapes=(((3, 4), (2,)),), grad_argnums=(0,))
 
 
 def _gather_nd_build(rng, shapes, dt, kw):
@@ -1096,9 +1082,6 @@ for _m, _dts, _dom, _ms, _kwf in [
     _op(f"x.{_m}", (lambda m: lambda x, **k: getattr(x, m)(**k))(_m), 1, dtypes=_dts,
         shapes=one(min_side=_ms), domain=(_dom,), kwargs=_kwf,
         grad=_m not in ("any", "all", "argmax", "argmin"), grad_shapes=(((2, 3, 2),),),
-        xfail={c: "funcnet bug: x.var() under jit/make_graph calls the staging tracer's "
-                  "'var' slot (TypeError: 'Var' object is not callable)"
-               for c in ("abstract", "jit")} if _m == "var" else {},
         grad_domain=("distinct",) if _m in ("max", "min", "std", "var") else
         ("nonzero",) if _m in ("prod", "cumprod") else None, tol=1e-4)
 _op("x.clip", lambda x: x.clip(-1, 1.5), 1, dtypes=FI)
@@ -1152,7 +1135,7 @@ _op("x[static bool mask]", lambda x, *, form: x[_bool_mask_idx(form)(x.shape)], 
     grad_shapes=(((3, 4, 2),),))
 _op("x[..., static bool mask]", lambda x: x[_bool_mask_idx("middle")(x.shape)], 1, dtypes=F,
     shapes=hnp.array_shapes(min_dims=2, max_dims=3, min_side=2, max_side=4).map(lambda s: (s,)),
-    grad_shapes=(((3, 4, 2),),), xfail=VMAP_ADV_BUG)
+    grad_shapes=(((3, 4, 2),),))
 _op("x[static int list]", lambda x, *, idx: x[idx], 1, dtypes=ALL,
     shapes=hnp.array_shapes(min_dims=3, max_dims=3, min_side=3, max_side=4).map(lambda s: (s,)),
     kwargs=({"idx": [0, 2, 0]}, {"idx": ([0, 1], [2, 2])},
@@ -1161,7 +1144,7 @@ _op("x[static int list]", lambda x, *, idx: x[idx], 1, dtypes=ALL,
 _op("x[:, static int list]", lambda x, *, idx: x[idx], 1, dtypes=F,
     shapes=hnp.array_shapes(min_dims=3, max_dims=3, min_side=3, max_side=4).map(lambda s: (s,)),
     kwargs=({"idx": (slice(None), [-1, 1])}, {"idx": (Ellipsis, [1, 0])}),
-    grad_shapes=(((3, 4, 3),),), xfail=VMAP_ADV_BUG)
+    grad_shapes=(((3, 4, 3),),))
 _ADV = {"x[i]": lambda x, i: x[i], "x[i, 1]": lambda x, i: x[i, 1],
         "x[i, :, i]": lambda x, i: x[i, :, i], "x[i, i]": lambda x, i: x[i, i],
         "x[i, ::-1]": lambda x, i: x[i, ::-1], "x[1, i]": lambda x, i: x[1, i]}
@@ -1185,7 +1168,7 @@ _op("x[:, int array]", lambda x, i, *, form: _ADV_LATE[form](x, i), 2, dtypes=F,
     shapes=st.tuples(hnp.array_shapes(min_dims=3, max_dims=3, min_side=3, max_side=4),
                      hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=3)),
     build=_adv_build, kwargs=tuple({"form": f} for f in _ADV_LATE), grad_argnums=(0,),
-    grad_shapes=(((3, 4, 3), (2,)),), xfail=VMAP_ADV_BUG)
+    grad_shapes=(((3, 4, 3), (2,)),))
 _op("x[bool array]", lambda x, m: x[m], 2, dtypes=NUM, shapes=same(2, min_dims=1),
     arg_dtypes=(None, "bool"), grad=False, jit=False, vmap=False)
 _op("x.at[i].get()", lambda x, i: x.at[i].get(), 2, dtypes=F, ref=lambda x, i: x[i],
@@ -1237,9 +1220,7 @@ for _mode in ("set", "add", "subtract", "multiply", "divide", "min", "max"):
                 hnp.array_shapes(min_dims=2, max_dims=3, min_side=3, max_side=4),
                 st.integers(0, 3).map(lambda k: (k,))),
             build=_at_build, kwargs=tuple({"idx": i} for i in _AT_REPEAT),
-            grad_shapes=(((3, 4), (3,)),),
-            xfail={"grads": f"funcnet bug: the JVP of x.at[idx].{_mode}(v) with a repeated index "
-                            "follows the last update's tangent, not the winning update's"})
+            grad_shapes=(((3, 4), (3,)),))
     if _mode in ("multiply", "divide"):
         _op(f"x.at[repeated idx].{_mode}",
             (lambda m: lambda x, v, *, idx: getattr(x.at[idx], m)(v))(_mode), 2, dtypes=F,
@@ -1247,19 +1228,14 @@ for _mode in ("set", "add", "subtract", "multiply", "divide", "min", "max"):
                 hnp.array_shapes(min_dims=2, max_dims=3, min_side=3, max_side=4),
                 st.integers(0, 3).map(lambda k: (k,))),
             build=_at_build, kwargs=tuple({"idx": i} for i in _AT_REPEAT),
-            grad_shapes=(((3, 4), (0,)), ((3, 4), (3,))),
-            xfail={"grads": f"funcnet bug: derivatives of x.at[idx].{_mode}(v) with a repeated "
-                            "index drop the other updates' factors (d/dv of x*v0*v1 is x, "
-                            "not x*v1)"})
+            grad_shapes=(((3, 4), (0,)), ((3, 4), (3,))))
 for _mode in ("set", "add"):
     _op(f"x.at[:, idx].{_mode}", (lambda m: lambda x, v, *, idx: getattr(x.at[idx], m)(v))(_mode),
         2, dtypes=F, ref=_at_ref(_mode),
         shapes=st.tuples(hnp.array_shapes(min_dims=2, max_dims=3, min_side=3, max_side=4),
                          st.just((3,))),
         build=_at_build, kwargs=({"idx": (slice(None), [0, 2])}, {"idx": (Ellipsis, [1, 0])}),
-        grad_shapes=(((3, 4), (3,)),),
-        xfail={"vmap": "funcnet bug: vmap of x.at[:, idx].<mode>(v) (an index array after a "
-                       "slice) scatters into the wrong dim order (same batching bug as x[:, i])"})
+        grad_shapes=(((3, 4), (3,)),))
 
 
 def _at_arr_build(rng, shapes, dt, kw):

@@ -160,8 +160,10 @@ class Array:
     def __deepcopy__(self, memo):
         return self
 
-    def __dlpack__(self, *args, **kwargs):
-        return self._value.__dlpack__(*args, **kwargs)
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        kw = {k: v for k, v in (("stream", stream), ("max_version", max_version),
+                                ("dl_device", dl_device), ("copy", copy)) if v is not None}
+        return self._value.__dlpack__(**kw)
 
     def __dlpack_device__(self):
         return self._value.__dlpack_device__()

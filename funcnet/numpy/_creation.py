@@ -67,7 +67,7 @@ def asarray(a, dtype=None, copy=None, device=None):
     return out
 
 
-def zeros(shape, dtype=None):
+def zeros(shape, dtype=None, *, device=None):
     """An array of zeros (default dtype float32).
 
     Example:
@@ -75,10 +75,11 @@ def zeros(shape, dtype=None):
         >>> fnp.zeros((2, 3)).shape
         (2, 3)
     """
-    return place(np.zeros(_shape(shape, "zeros"), _dt(dtype, dtypes.default_float())))
+    return _on(place(np.zeros(_shape(shape, "zeros"), _dt(dtype, dtypes.default_float()))),
+               device)
 
 
-def ones(shape, dtype=None):
+def ones(shape, dtype=None, *, device=None):
     """An array of ones (default dtype float32).
 
     Example:
@@ -86,10 +87,11 @@ def ones(shape, dtype=None):
         >>> fnp.ones(2).tolist()
         [1.0, 1.0]
     """
-    return place(np.ones(_shape(shape, "ones"), _dt(dtype, dtypes.default_float())))
+    return _on(place(np.ones(_shape(shape, "ones"), _dt(dtype, dtypes.default_float()))),
+               device)
 
 
-def empty(shape, dtype=None):
+def empty(shape, dtype=None, *, device=None):
     """Like :func:`zeros` (funcnet never exposes uninitialised memory).
 
     Example:
@@ -97,10 +99,10 @@ def empty(shape, dtype=None):
         >>> fnp.empty((1,)).tolist()
         [0.0]
     """
-    return zeros(shape, dtype)
+    return zeros(shape, dtype, device=device)
 
 
-def full(shape, fill_value, dtype=None):
+def full(shape, fill_value, dtype=None, *, device=None):
     """An array filled with ``fill_value`` (dtype inferred from it when not given).
 
     Example:
@@ -111,10 +113,18 @@ def full(shape, fill_value, dtype=None):
     if isinstance(fill_value, Array) and not type(fill_value) is Array:
         from ._shape import broadcast_to
         v = asarray_any(fill_value, dtype)
-        return broadcast_to(v, _shape(shape, "full"))
+        return _on(broadcast_to(v, _shape(shape, "full")), device)
     v = asarray_any(fill_value, dtype)
     dt = v.dtype
-    return place(np.full(_shape(shape, "full"), np.asarray(v), dtype=dt))
+    return _on(place(np.full(_shape(shape, "full"), np.asarray(v), dtype=dt)), device)
+
+
+def _on(out, device):
+    # device= of the creation functions: a copy on that device (no work when None)
+    if device is None:
+        return out
+    from ..core.devices import device_put
+    return device_put(out, device)
 
 
 def _like(a, dtype, shape):
@@ -122,7 +132,7 @@ def _like(a, dtype, shape):
     return (a.shape if shape is None else shape), (a.dtype if dtype is None else dtype)
 
 
-def zeros_like(a, dtype=None, shape=None):
+def zeros_like(a, dtype=None, shape=None, *, device=None):
     """Zeros with the shape and dtype of ``a``.
 
     Example:
@@ -131,10 +141,10 @@ def zeros_like(a, dtype=None, shape=None):
         [0.0, 0.0]
     """
     s, d = _like(a, dtype, shape)
-    return zeros(s, d)
+    return zeros(s, d, device=device)
 
 
-def ones_like(a, dtype=None, shape=None):
+def ones_like(a, dtype=None, shape=None, *, device=None):
     """Ones with the shape and dtype of ``a``.
 
     Example:
@@ -143,10 +153,10 @@ def ones_like(a, dtype=None, shape=None):
         [1, 1]
     """
     s, d = _like(a, dtype, shape)
-    return ones(s, d)
+    return ones(s, d, device=device)
 
 
-def full_like(a, fill_value, dtype=None, shape=None):
+def full_like(a, fill_value, dtype=None, shape=None, *, device=None):
     """``fill_value`` with the shape and dtype of ``a``.
 
     Example:
@@ -155,10 +165,10 @@ def full_like(a, fill_value, dtype=None, shape=None):
         [3.0, 3.0]
     """
     s, d = _like(a, dtype, shape)
-    return full(s, fill_value, d)
+    return full(s, fill_value, d, device=device)
 
 
-def arange(start, stop=None, step=None, dtype=None):
+def arange(start, stop=None, step=None, dtype=None, *, device=None):
     """Evenly spaced values in ``[start, stop)`` (like ``numpy.arange``).
 
     Example:
@@ -170,6 +180,8 @@ def arange(start, stop=None, step=None, dtype=None):
         if isinstance(v, Array) and not type(v) is Array:
             raise TypeError("fnp.arange: start/stop/step must be concrete (not traced values); "
                             "under jit pass them as static arguments")
+    if stop is None:  # arange(n) and arange(n, step=s) count from 0 to n
+        start, stop = 0, start
     args = [v for v in (start, stop, step) if v is not None]
     raw = np.arange(*[np.asarray(v).item() if isinstance(v, Array) else v for v in args])
     if dtype is None:
@@ -179,10 +191,11 @@ def arange(start, stop=None, step=None, dtype=None):
             dt = dtypes.default_int()
     else:
         dt = dtypes.canonicalize(dtype)
-    return place(raw.astype(dt))
+    return _on(place(raw.astype(dt)), device)
 
 
-def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,
+             device=None):
     """``num`` evenly spaced samples over ``[start, stop]``.
 
     Example:
@@ -192,11 +205,11 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     """
     res = np.linspace(np.asarray(start), np.asarray(stop), num, endpoint=endpoint, retstep=True,
                       axis=axis)
-    out = place(res[0].astype(_dt(dtype, dtypes.default_float())))
+    out = _on(place(res[0].astype(_dt(dtype, dtypes.default_float()))), device)
     return (out, res[1]) if retstep else out
 
 
-def eye(N, M=None, k=0, dtype=None):
+def eye(N, M=None, k=0, dtype=None, *, device=None):
     """A 2-D array with ones on the ``k``-th diagonal.
 
     Example:
@@ -204,7 +217,7 @@ def eye(N, M=None, k=0, dtype=None):
         >>> fnp.eye(2).tolist()
         [[1.0, 0.0], [0.0, 1.0]]
     """
-    return place(np.eye(N, M, k, dtype=_dt(dtype, dtypes.default_float())))
+    return _on(place(np.eye(N, M, k, dtype=_dt(dtype, dtypes.default_float()))), device)
 
 
 def identity(n, dtype=None):

@@ -88,26 +88,29 @@ def can_cast(from_, to, /, casting="safe"):
     return _d.promote_types(src, to) == _d.canonicalize(to)
 
 
-def finfo(type):  # noqa: A002
-    """Machine limits of a float dtype (``numpy.finfo``).
+def finfo(type, /):  # noqa: A002
+    """Machine limits of a float dtype: ``bits eps max min smallest_normal dtype`` as Python
+    numbers (the Array API's ``finfo``).
 
     Example:
         >>> import funcnet.numpy as fnp
         >>> fnp.finfo(fnp.float32).bits
         32
     """
-    return np.finfo(type.dtype if hasattr(type, "dtype") else type)
+    from ._array_api import finfo as _finfo
+    return _finfo(type)
 
 
-def iinfo(type):  # noqa: A002
-    """Machine limits of an integer dtype (``numpy.iinfo``).
+def iinfo(type, /):  # noqa: A002
+    """Machine limits of an integer dtype: ``bits max min dtype`` (Python ints).
 
     Example:
         >>> import funcnet.numpy as fnp
         >>> fnp.iinfo(fnp.int8).max
         127
     """
-    return np.iinfo(type.dtype if hasattr(type, "dtype") else type)
+    from ._array_api import iinfo as _iinfo
+    return _iinfo(type)
 
 
 def isdtype(dtype, kind):

@@ -18,9 +18,10 @@ _ndarray = np.ndarray
 from ..core.primitive import debug_nans_flag as _nan_check  # noqa: E402
 
 
-def _unary(name, prim, ufunc, inexact, doc):
-    """An fnp unary function: ``inexact`` ops turn integer input into the default float."""
-    fast_kinds = "fc" if inexact else "fciu"
+def _unary(name, prim, ufunc, inexact, doc, complex_fn=None):
+    """An fnp unary function: ``inexact`` ops turn integer input into the default float.
+    ``complex_fn`` (optional) computes complex input instead of the primitive."""
+    fast_kinds = ("fc" if inexact else "fciu") if complex_fn is None else "f"
 
     def f(x, /):
         if type(x) is Array and not _nan_check[0]:
@@ -33,6 +34,8 @@ def _unary(name, prim, ufunc, inexact, doc):
         x = asarray_any(x)
         if inexact and x.dtype.kind not in "fc":
             (x,) = promote_inexact(x)
+        if complex_fn is not None and x.dtype.kind == "c":
+            return complex_fn(x)
         return bind(prim, x)
 
     f.__name__ = f.__qualname__ = name
@@ -90,11 +93,41 @@ sign = _unary("sign", E.sign_p, np.sign, False, _udoc("sign"))
 floor = _unary("floor", E.floor_p, np.floor, False, _udoc("floor"))
 ceil = _unary("ceil", E.ceil_p, np.ceil, False, _udoc("ceil"))
 trunc = _unary("trunc", E.trunc_p, np.trunc, False, _udoc("trunc"))
-absolute = _unary("absolute", E.abs_p, np.absolute, False, _udoc("absolute"))
+_absolute = _unary("absolute", E.abs_p, np.absolute, False, _udoc("absolute"))
+
+
+def absolute(x, /):
+    """Elementwise absolute value (the modulus, a real array, for complex input).
+
+    Example:
+        >>> import funcnet.numpy as fnp
+        >>> fnp.absolute(fnp.asarray([-1.5, 2.0])).tolist()
+        [1.5, 2.0]
+    """
+    if getattr(x, "dtype", None) is not None and x.dtype.kind == "c":
+        return hypot(real(x), imag(x))
+    return _absolute(x)
+
+
 abs = absolute  # noqa: A001
 exp = _unary("exp", E.exp_p, np.exp, True, _udoc("exp"))
 exp2 = _unary("exp2", E.exp2_p, np.exp2, True, _udoc("exp2"))
-expm1 = _unary("expm1", E.expm1_p, np.expm1, True, _udoc("expm1"))
+
+
+def _complex_expm1(z):
+    # NumPy's complex expm1, with the Array API's special values where it returns NaN:
+    # imag(z) == 0 gives expm1(real(z)) + imag(z) j; an infinite real part meets a non-finite
+    # imaginary one in -1 + 0j (real -inf) or inf + NaN j (real +inf)
+    x, y = real(z), imag(z)
+    out = bind(E.expm1_p, z)
+    c = convert(expm1(x), z.dtype)
+    out = where(equal(y, 0), where(signbit(y), conjugate(c), c), out)
+    y_bad = logical_not(isfinite(y))
+    out = where(logical_and(equal(x, -np.inf), y_bad), complex(-1.0, 0.0), out)
+    return where(logical_and(equal(x, np.inf), y_bad), complex(np.inf, np.nan), out)
+
+
+expm1 = _unary("expm1", E.expm1_p, np.expm1, True, _udoc("expm1"), complex_fn=_complex_expm1)
 log = _unary("log", E.log_p, np.log, True, _udoc("log"))
 log1p = _unary("log1p", E.log1p_p, np.log1p, True, _udoc("log1p"))
 log2 = _unary("log2", E.log2_p, np.log2, True, _udoc("log2"))
@@ -322,8 +355,9 @@ def where(condition, x=None, y=None, /):
     return bind(E.select_p, c, x, y)
 
 
-def clip(a, a_min=None, a_max=None, /, *, min=None, max=None):
-    """Limits values to ``[a_min, a_max]`` (either bound may be None).
+def clip(a, /, min=None, max=None, *, a_min=None, a_max=None):
+    """Limits values to ``[min, max]`` (either bound may be None; NumPy's ``a_min`` / ``a_max``
+    keywords are accepted too).
 
     Example:
         >>> import funcnet.numpy as fnp

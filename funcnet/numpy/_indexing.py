@@ -112,6 +112,11 @@ def getitem(x, idx):
                 return wrap(x._value[idx], x._weak)
             except IndexError as e:
                 raise IndexError(f"funcnet indexing: {e} (array shape {tuple(x.shape)})") from None
+    if isinstance(idx, Array) and idx.dtype == np.bool_ and idx.ndim == 0:
+        # a 0-d mask adds a dim of length 1 (True) or 0 (False), as in NumPy
+        m = bool(_concrete_or_raise(idx, "funcnet indexing: boolean-mask indexing"))
+        x = bind(I.getitem_p, x, spec=(("n",),) + tuple(("s", 0, d, 1) for d in x.shape))
+        return x if m else I.static_slice(x, 0, 0, 0)
     spec, arrays = _parse_index("funcnet indexing", tuple(x.shape), idx)
     return bind(I.getitem_p, x, *arrays, spec=spec)
 
@@ -207,7 +212,7 @@ def take(a, indices, axis=None, mode=None):
     return getitem(x, key)
 
 
-def take_along_axis(arr, indices, axis):
+def take_along_axis(arr, indices, axis=-1):
     """Picks values along ``axis`` at ``indices`` (same ndim as ``arr``), like NumPy.
 
     Example:

@@ -234,7 +234,8 @@ tensordot.__doc__ = _doc("Sum of products over the given axes.",
 
 def outer(a, b, /):
     a, b = promote(ravel(asarray_any(a)), ravel(asarray_any(b)))
-    return einsum("i,j->ij", a, b)
+    # a broadcast product, not a contraction: keeps signed zeros (-0 * 0 is -0)
+    return reshape(a, (a.shape[0], 1)) * reshape(b, (1, b.shape[0]))
 
 
 outer.__doc__ = _doc("Outer product of two vectors (inputs are flattened).",
@@ -270,9 +271,15 @@ vdot.__doc__ = _doc("Dot product of flattened inputs (conjugating the first).",
 
 def vecdot(x1, x2, /, *, axis=-1):
     x1, x2 = promote(x1, x2)
+    nd = builtins.max(x1.ndim, x2.ndim)
+    ax = norm_axis("fnp.vecdot", axis, nd) - nd  # counted from the end, after broadcasting
+    if builtins.min(x1.ndim, x2.ndim) < -ax or x1.shape[ax] != x2.shape[ax]:
+        raise ShapeError(f"fnp.vecdot: axis {axis} must exist in both inputs with one size, "
+                         f"got shapes {tuple(x1.shape)} and {tuple(x2.shape)}")
     if x1.dtype.kind == "c":
         x1 = conjugate(x1)
-    return _sum(x1 * x2, axis=axis)
+    # the product's dtype (no integer widening, as the Array API asks)
+    return _sum(x1 * x2, axis=ax, dtype=None if x1.dtype == np.bool_ else x1.dtype)
 
 
 vecdot.__doc__ = _doc("Vector dot product along an axis (Array API).",
@@ -299,6 +306,15 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
 
 diagonal.__doc__ = _doc("The diagonal (as the last axis of the result).",
                         "fnp.diagonal(fnp.asarray([[1, 2], [3, 4]])).tolist()", "[1, 4]")
+
+
+def linalg_trace(x, /, *, offset=0, dtype=None):
+    return trace(x, offset, -2, -1, dtype)
+
+
+linalg_trace.__doc__ = _doc("Trace of each matrix in a stack (the last two axes; Array API).",
+                            "fnp.linalg.trace(fnp.ones((2, 3, 3))).tolist()", "[3.0, 3.0]")
+linalg_trace.__name__ = "trace"
 
 
 def trace(a, offset=0, axis1=0, axis2=1, dtype=None):
@@ -490,11 +506,17 @@ norm.__doc__ = _doc("Vector or matrix norm (like ``numpy.linalg.norm``).",
 
 def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     x = asarray_any(x)
-    if axis is None:
-        return norm(ravel(x), ord=ord, axis=0, keepdims=False) if not keepdims else \
-            norm(x.reshape((1,) * (x.ndim - 1) + (-1,)) if x.ndim else ravel(x), ord=ord,
-                 axis=-1, keepdims=True)
-    return norm(x, ord=ord, axis=axis, keepdims=keepdims)
+    axes = tuple(range(x.ndim)) if axis is None else (
+        (axis,) if isinstance(axis, int) else tuple(axis))
+    axes = tuple(sorted(norm_axis("fnp.linalg.vector_norm", a, x.ndim) for a in axes))
+    # the norm of the flattened selected axes: move them last and merge them
+    keep = [i for i in range(x.ndim) if i not in axes]
+    y = transpose(x, keep + list(axes)) if keep + list(axes) != list(range(x.ndim)) else x
+    y = reshape(y, tuple(x.shape[i] for i in keep) + (-1,))
+    out = norm(y, ord=ord, axis=-1)
+    if keepdims:
+        out = reshape(out, tuple(1 if i in axes else d for i, d in enumerate(x.shape)))
+    return out
 
 
 vector_norm.__doc__ = _doc("Array-API vector norm.",

@@ -89,9 +89,14 @@ def _extreme(name, prim):
         x = asarray_any(a)
         axes = norm_axes(f"fnp.{name}", axis, x.ndim)
         for ax in axes:
-            if x.shape[ax] == 0 and initial is None:
-                raise ValueError(f"fnp.{name}: zero-size array (shape {x.shape}) along axis "
-                                 f"{ax} has no {name}imum; pass initial=")
+            if x.shape[ax] == 0:
+                if initial is None:
+                    raise ValueError(f"fnp.{name}: zero-size array (shape {x.shape}) along "
+                                     f"axis {ax} has no {name}imum; pass initial=")
+                shape = tuple(1 if i in axes else d for i, d in enumerate(x.shape)) \
+                    if keepdims else tuple(d for i, d in enumerate(x.shape) if i not in axes)
+                from ._creation import full
+                return full(shape, initial, x.dtype)
         out = bind(prim, x, axes=axes) if axes else x
         if initial is not None:
             out = (maximum if name == "max" else minimum)(out, initial)

@@ -23,7 +23,7 @@ def _doc(summary, example, result):
     """
 
 
-def reshape(a, newshape=None, order="C", *, shape=None, copy=None):
+def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
     x = asarray_any(a)
     newshape = shape if newshape is None else newshape
     if isinstance(newshape, (int, np.integer)):
@@ -256,7 +256,25 @@ def split(ary, indices_or_sections, axis=0):
 
 split.__doc__ = _doc("Splits into sub-arrays (equal sections or at indices).",
                      "[p.shape for p in fnp.split(fnp.arange(6), 3)]", "[(2,), (2,), (2,)]")
-array_split = split
+def array_split(ary, indices_or_sections, axis=0):
+    x = asarray_any(ary)
+    if isinstance(indices_or_sections, (int, np.integer)):
+        k = int(indices_or_sections)
+        if k <= 0:
+            raise ValueError(f"fnp.array_split: number of sections must be > 0, got {k}")
+        n = x.shape[norm_axis("fnp.array_split", axis, x.ndim)]
+        q, r = divmod(n, k)  # the first r pieces get one more element (NumPy's rule)
+        cuts, pos = [], 0
+        for i in range(k - 1):
+            pos += q + (1 if i < r else 0)
+            cuts.append(pos)
+        return split(x, cuts, axis)
+    return split(x, indices_or_sections, axis)
+
+
+array_split.__doc__ = _doc("Like :func:`split`, but sections need not divide the axis.",
+                           "[p.shape for p in fnp.array_split(fnp.arange(5), 3)]",
+                           "[(2,), (2,), (1,)]")
 
 
 def broadcast_to(array, shape):

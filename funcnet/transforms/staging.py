@@ -48,12 +48,12 @@ class GraphBuilder:
 
 
 class StagingTracer(Tracer):
-    __slots__ = ("_aval", "var")
+    __slots__ = ("_aval", "gvar")
 
     def __init__(self, trace, aval, var):
         self._trace = trace
         self._aval = aval
-        self.var = var
+        self.gvar = var  # the graph variable (not "var": that is Array.var)
 
     @property
     def aval(self):
@@ -61,7 +61,7 @@ class StagingTracer(Tracer):
 
     def _concretization_error(self, what):
         b: GraphBuilder = self._trace.main.payload
-        deps = b.depends_on(self.var)
+        deps = b.depends_on(self.gvar)
         src = (f"it depends on argument {', '.join(deps)}" if deps
                else "it is a traced intermediate value")
         return ConcretizationError(
@@ -105,7 +105,7 @@ class StagingTrace(Trace):
         else:
             out_avals = [ShapedArray(res[0], res[1], weak)]
         out_vars = [Var(a) for a in out_avals]
-        eqn = Eqn(prim, [t.var for t in tracers], out_vars, params)
+        eqn = Eqn(prim, [t.gvar for t in tracers], out_vars, params)
         b.eqns.append(eqn)
         for v in out_vars:
             b.producer[v] = eqn
@@ -126,7 +126,7 @@ def trace_to_graph(fun, in_avals, arg_names=None, fname="function"):
                 builder.arg_names[v] = arg_names[i]
             ins.append(StagingTracer(trace, aval, v))
         outs, aux = fun(*ins)
-        out_vars = [trace.full_raise(o).var for o in outs]
+        out_vars = [trace.full_raise(o).gvar for o in outs]
     consts = list(builder.consts.values())
     graph = Graph(builder.in_vars, [v for v, _ in consts], [c for _, c in consts],
                   builder.eqns, out_vars)

@@ -100,10 +100,49 @@ def _batched_index(vals, dims, spec, b):
     return x, new_arrays + [iota], spec
 
 
+def _block_move(spec, array_shapes):
+    """Where the batched result's dims must go to match the per-example layout.
+
+    Batched indexing puts the advanced-index block (with the batch) first; per example,
+    NumPy keeps an *adjacent* block in place, after the dims of the entries before it.
+    Returns (n_block, n_before): the block's per-example rank and the dims before it.
+    """
+    if not any(e[0] == "a" for e in spec):
+        return 0, 0
+    pos = [i for i, e in enumerate(spec) if e[0] in ("a", "i")]
+    if pos != list(range(pos[0], pos[-1] + 1)):
+        return 0, 0  # not adjacent: the block goes first per example too
+    n_before = sum(1 for e in spec[:pos[0]] if e[0] in ("s", "n"))
+    n_block = len(np.broadcast_shapes(*[tuple(s) for s in array_shapes])) if array_shapes \
+        else 0
+    return n_block, n_before
+
+
+def _block_perm(ndim, n_block, n_before, to_batched):
+    # per-example layout (B, before, block, after) <-> batched layout (B, block, before, after)
+    rest = list(range(1 + n_block + n_before, ndim))
+    if to_batched:  # from (B, before, block, after)
+        return (0,) + tuple(range(1 + n_before, 1 + n_before + n_block)) + \
+            tuple(range(1, 1 + n_before)) + tuple(rest)
+    return (0,) + tuple(range(1 + n_block, 1 + n_block + n_before)) + \
+        tuple(range(1, 1 + n_block)) + tuple(rest)
+
+
+def _per_example_array_shapes(vals, dims):
+    return [tuple(np.shape(a)) if d is None else tuple(np.shape(a))[:d] + tuple(
+        np.shape(a))[d + 1:] for a, d in zip(vals[1:], dims[1:])]
+
+
 def _getitem_batch(vals, dims, *, spec):
     b = batch_size(vals, dims)
-    x, arrays, spec = _batched_index(vals, dims, spec, b)
-    return bind(getitem_p, x, *arrays, spec=spec), 0
+    n_block, n_before = _block_move(spec, _per_example_array_shapes(vals, dims))
+    x, arrays, bspec = _batched_index(vals, dims, spec, b)
+    out = bind(getitem_p, x, *arrays, spec=bspec)
+    if n_before and bspec[0][0] == "a":
+        from .shape import transpose_p
+        out = bind(transpose_p, out, permutation=_block_perm(len(out.shape), n_block, n_before,
+                                                             to_batched=False))
+    return out, 0
 
 
 def _getitem_lower(xp, *, spec):
@@ -151,6 +190,41 @@ def _gather(g, arrays, spec):
     return bind(getitem_p, g, *arrays, spec=spec)
 
 
+def _as(dtype, b):
+    from .elementwise import convert_p
+    return bind(convert_p, b, new_dtype=dtype, weak_type=False)
+
+
+def _extremum_masks(out, x, u, arrays, spec):
+    # ties split evenly between x and every update that reaches the winning value
+    from .elementwise import eq_p
+    kept_x = _as(out.dtype, bind(eq_p, out, x))
+    hit_u = _as(out.dtype, bind(eq_p, _gather(out, arrays, spec), u))
+    hits = bind(scatter_p, zeros_like(x), hit_u, *arrays, spec=spec, mode="add")
+    return kept_x, hit_u, kept_x + hits
+
+
+def _last_writer(x, arrays, spec, target, dtype):
+    # 1 for the update element that a (last-wins) set actually stored, 0 for overwritten ones
+    from ...core.array import wrap
+    from .elementwise import eq_p
+    n = int(np.prod(target, dtype=np.int64))
+    pos = wrap(np.arange(n, dtype=np.int32).reshape(target))
+    board = broadcast_to(scalar(-1, np.int32), tuple(x.shape))
+    board = bind(scatter_p, board, pos, *arrays, spec=spec, mode="set")
+    return _as(dtype, bind(eq_p, _gather(board, arrays, spec), pos))
+
+
+def _mul_ratio(out, x, u, arrays, spec):
+    # d out[i] / d u_j = (product of the other updates at i) * x[i] = out[i] / u_j (u_j != 0);
+    # at u_j == 0 the unique-index value x[i] is used
+    from .elementwise import eq_p, select_p
+    zero = bind(eq_p, u, scalar(0, u.dtype))
+    safe_u = bind(select_p, zero, broadcast_to(scalar(1, u.dtype), u.shape), u)
+    g_out, g_x = _gather(out, arrays, spec), _gather(x, arrays, spec)
+    return bind(select_p, zero, g_x * (u / safe_u), g_out / safe_u)
+
+
 def _scatter_jvp(primals, tangents, *, spec, mode):
     x, u, *arrays = primals
     tx, tu = tangents[0], tangents[1]
@@ -163,13 +237,11 @@ def _scatter_jvp(primals, tangents, *, spec, mode):
         return out, bind(scatter_p, tx, tu, *arrays, spec=spec, mode=mode)
     if mode == "multiply":
         t = bind(scatter_p, tx, u, *arrays, spec=spec, mode="multiply")
-        return out, bind(scatter_p, t, _gather(x, arrays, spec) * tu, *arrays, spec=spec,
-                         mode="add")
-    # min / max: the tangent follows whichever operand was kept
-    from .elementwise import eq_p, select_p
-    kept_x = bind(eq_p, out, x)
-    tu_full = bind(scatter_p, tx, tu, *arrays, spec=spec, mode="set")
-    return out, bind(select_p, kept_x, tx, tu_full)
+        return out, bind(scatter_p, t, _mul_ratio(out, x, u, arrays, spec) * tu, *arrays,
+                         spec=spec, mode="add")
+    kept_x, hit_u, total = _extremum_masks(out, x, u, arrays, spec)
+    t = bind(scatter_p, tx * kept_x, tu * hit_u, *arrays, spec=spec, mode="add")
+    return out, t / total
 
 
 def _scatter_vjp(needs, g, out, x, u, *arrays, spec, mode):
@@ -179,27 +251,41 @@ def _scatter_vjp(needs, g, out, x, u, *arrays, spec, mode):
         return [g, sum_to_shape(gathered, u.shape)] + none
     if mode == "set":
         gx = bind(scatter_p, g, scalar(0, g.dtype), *arrays, spec=spec, mode="set")
+        if any(e[0] == "a" for e in spec):  # repeated indices: only the last write counts
+            gathered = gathered * _last_writer(x, arrays, spec, tuple(gathered.shape), g.dtype)
         return [gx, sum_to_shape(gathered, u.shape)] + none
     if mode == "multiply":
         gx = bind(scatter_p, g, u, *arrays, spec=spec, mode="multiply")
-        return [gx, sum_to_shape(gathered * _gather(x, arrays, spec), u.shape)] + none
-    from .elementwise import convert_p, eq_p
-    keep = bind(convert_p, bind(eq_p, out, x), new_dtype=g.dtype, weak_type=False)
-    hit_u = bind(convert_p, bind(eq_p, _gather(out, arrays, spec), u), new_dtype=g.dtype,
-                 weak_type=False)
-    return [g * keep, sum_to_shape(gathered * hit_u, u.shape)] + none
+        return [gx, sum_to_shape(gathered * _mul_ratio(out, x, u, arrays, spec),
+                                 u.shape)] + none
+    kept_x, hit_u, total = _extremum_masks(out, x, u, arrays, spec)
+    gt = g / total
+    return [gt * kept_x, sum_to_shape(_gather(gt, arrays, spec) * hit_u, u.shape)] + none
 
 
 def _scatter_batch(vals, dims, *, spec, mode):
     b = batch_size(vals, dims)
     x, u = vals[0], vals[1]
-    xb, arrays, bspec = _batched_index([x] + list(vals[2:]), [dims[0]] + list(dims[2:]),
-                                       spec, b)
-    target = indexed_shape(xb.shape, bspec, [a.shape for a in arrays])
-    if dims[1] is not None:
-        u = moveaxis(u, dims[1], 0)
-        s = u.shape
-        u = reshape(u, s[:1] + (1,) * (len(target) - len(s)) + s[1:])
+    ivals, idims = [x] + list(vals[2:]), [dims[0]] + list(dims[2:])
+    arr_shapes = _per_example_array_shapes(ivals, idims)
+    n_block, n_before = _block_move(spec, arr_shapes)
+    x_shape = tuple(x.shape) if dims[0] is None else tuple(x.shape)[:dims[0]] + tuple(
+        x.shape)[dims[0] + 1:]
+    target = indexed_shape(x_shape, spec, arr_shapes)  # per example
+    xb, arrays, bspec = _batched_index(ivals, idims, spec, b)
+    # updates: batch first, broadcast to the per-example indexed shape, then to the batched
+    # layout of the indexed view
+    u = bdim_to_front(u, dims[1], None) if dims[1] is not None else u
+    if dims[1] is None:
+        u = broadcast_to(u, (b,) + tuple(target))
+    else:
+        s = tuple(u.shape)
+        u = reshape(u, s[:1] + (1,) * (len(target) - len(s) + 1) + s[1:])
+        u = broadcast_to(u, (b,) + tuple(target))
+    if n_before and bspec[0][0] == "a":
+        from .shape import transpose_p
+        u = bind(transpose_p, u, permutation=_block_perm(len(u.shape), n_block, n_before,
+                                                         to_batched=True))
     return bind(scatter_p, xb, u, *arrays, spec=bspec, mode=mode), 0
 
 
