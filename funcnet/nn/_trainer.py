@@ -148,7 +148,8 @@ class Trainer:
             (loss, (y_pred, new_state)), grads = funcnet.value_and_grad(
                 objective, has_aux=True)(params)
             updates, opt_state = optimizer.update(grads, opt_state, params)
-            updates = tree_util.map(lambda u: u * lr_scale.astype(u.dtype), updates)
+            if lr_scale is not None:  # None (the usual case) costs nothing
+                updates = tree_util.map(lambda u: u * lr_scale.astype(u.dtype), updates)
             params = optim.apply_updates(params, updates)
             n = y_pred.shape[0]
             mstates = [m.update(s, y, y_pred, w) for m, s in zip(mets, mstates)]
@@ -168,6 +169,11 @@ class Trainer:
         self._train_step = funcnet.jit(train_step)
         self._eval_step = funcnet.jit(eval_step)
         self._predict_step = funcnet.jit(predict_step)
+
+    def _lr_arg(self):
+        # the learning-rate multiplier of the callbacks; None while it is 1 (no extra work)
+        import funcnet.numpy as fnp
+        return None if self._lr_scale == 1.0 else fnp.asarray(self._lr_scale, dtype=fnp.float32)
 
     def _steps(self):
         if self._train_step is None:
@@ -256,7 +262,7 @@ class Trainer:
             rng = np.random.default_rng([self.seed, epoch])
             order = rng.permutation(n) if shuffle else np.arange(n)
             mstates, acc = self._fresh_metrics()
-            lr = fnp.asarray(self._lr_scale, dtype=fnp.float32)
+            lr = self._lr_arg()
             for b in range(steps):
                 idx = order[b * batch_size:(b + 1) * batch_size]
                 if len(idx) == 0:
@@ -312,7 +318,7 @@ class Trainer:
             for c in cbs:
                 c.on_epoch_begin(epoch, {})
             mstates, acc = self._fresh_metrics()
-            lr = fnp.asarray(self._lr_scale, dtype=fnp.float32)
+            lr = self._lr_arg()
             for b, batch in enumerate(ds):
                 xb, yb = batch[0], batch[1]
                 wb = batch[2] if len(batch) > 2 else None
@@ -381,8 +387,8 @@ class Trainer:
         mstates, acc = self._fresh_metrics()
         (self.params, self.state, self.opt_state, mstates, acc, _) = self._train_step(
             self.params, self.state, self.opt_state, mstates, acc,
-            funcnet.random.key(self.seed + 1), self._step_count,
-            fnp.asarray(self._lr_scale, dtype=fnp.float32), _take(x, slice(None)),
+            funcnet.random.key(self.seed + 1), self._step_count, self._lr_arg(),
+            _take(x, slice(None)),
             _take(y, slice(None)), None if w is None else fnp.asarray(w))
         self._step_count += 1
         logs = self._logs(mstates, acc)

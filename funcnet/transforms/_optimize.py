@@ -38,6 +38,8 @@ def _simplify(e: Eqn, subst):
         return None
     if name in _IDENTITY_SHAPE_PRIMS and _same(ins[0].aval, out):
         return ins[0]
+    if name == "stop_gradient":  # the identity once derivatives are taken
+        return ins[0]
     if name == "transpose" and e.params["permutation"] == tuple(range(len(out.shape))):
         return ins[0]
     if name == "convert_element_type" and _same(ins[0].aval, out):

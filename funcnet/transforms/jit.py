@@ -20,6 +20,7 @@ from .._config import config
 from ..errors import StaticArgumentError
 from ._codegen import compile_graph
 from ._optimize import optimize
+from ._treecode import Mismatch, make_flattener, make_unflattener
 from ._util import as_array, fun_name
 from .staging import trace_to_graph
 
@@ -116,13 +117,14 @@ def _raw(x):
 
 
 class _Entry:
-    __slots__ = ("fn", "out_tree", "out_weak", "graph")
+    __slots__ = ("fn", "out_tree", "out_weak", "graph", "unflatten")
 
     def __init__(self, fn, out_tree, out_weak, graph):
         self.fn = fn
         self.out_tree = out_tree
         self.out_weak = out_weak
         self.graph = graph
+        self.unflatten = make_unflattener(out_tree, out_weak)  # wraps and rebuilds outputs
 
 
 class Jitted:
@@ -176,6 +178,7 @@ class Jitted:
         self._misses = 0
         self._reasons: list = []
         self._last = None
+        self._fast = None  # (treedef, generated flattener) of the latest compiled structure
 
     # -- calling ----------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
@@ -186,11 +189,26 @@ class Jitted:
             dyn = args
         else:
             static, dyn = self._split(args, kwargs)
-        leaves, treedef = tree_util.flatten(dyn)
+        fast = self._fast
+        if fast is not None:
+            try:
+                leaves = fast[1](dyn)
+                treedef = fast[0]
+            except Mismatch:
+                fast = None
+        if fast is None:
+            leaves, treedef = tree_util.flatten(dyn)
         try:
             sig = tuple([_leaf_sig(x) for x in leaves])
         except TypeError:
-            self._bad_leaf(dyn, static is None)
+            if fast is None:
+                self._bad_leaf(dyn, static is None)
+            # a container where the generated flattener expected a leaf: the generic path
+            leaves, treedef = tree_util.flatten(dyn)
+            try:
+                sig = tuple([_leaf_sig(x) for x in leaves])
+            except TypeError:
+                self._bad_leaf(dyn, static is None)
         key = (treedef, static, sig, config.enable_x64)
         try:
             entry = self._cache.get(key)
@@ -209,8 +227,7 @@ class Jitted:
                 self._fun(*args, **kwargs)
             raise FloatingPointError(f"funcnet debug_nans: jit({self._name}) returned NaN, "
                                      "which came from its inputs (no operation produced it)")
-        return tree_util.unflatten(entry.out_tree,
-                                   [wrap(o, w) for o, w in zip(outs, entry.out_weak)])
+        return entry.unflatten(outs)
 
     def _split(self, args, kwargs):
         static, dyn_args = [], []
@@ -266,6 +283,7 @@ class Jitted:
         fn = compile_graph(graph, xp, self._name)
         entry = _Entry(fn, box["tree"], [v.aval.weak_type for v in graph.out_vars], graph)
         self._cache[key] = entry
+        self._fast = (treedef, make_flattener(treedef))  # this structure's straight-line path
         return entry
 
     def _path_name(self, path, plain=True) -> str:
