@@ -24,14 +24,11 @@ def _concrete(x):
     return None
 
 
-# -- forward mode ---------------------------------------------------------------------------------
-class JVPTracer(Tracer):
-    __slots__ = ("primal", "tangent")
+class _PrimalTracer(Tracer):
+    """A tracer that carries its value (``primal``): shape, dtype and concreteness are the
+    primal's (the JVP and reverse-mode tracers)."""
 
-    def __init__(self, trace, primal, tangent):
-        self._trace = trace
-        self.primal = primal
-        self.tangent = tangent
+    __slots__ = ("primal",)
 
     @property
     def aval(self):
@@ -55,6 +52,16 @@ class JVPTracer(Tracer):
 
     def _concrete_or_none(self):
         return _concrete(self.primal)
+
+
+# -- forward mode ---------------------------------------------------------------------------------
+class JVPTracer(_PrimalTracer):
+    __slots__ = ("tangent",)
+
+    def __init__(self, trace, primal, tangent):
+        self._trace = trace
+        self.primal = primal
+        self.tangent = tangent
 
 
 class JVPTrace(Trace):
@@ -110,37 +117,14 @@ class Node:
         self.seq = next(_seq)       # creation order: parents always precede children
 
 
-class RevTracer(Tracer):
-    __slots__ = ("primal", "node", "idx")
+class RevTracer(_PrimalTracer):
+    __slots__ = ("node", "idx")
 
     def __init__(self, trace, primal, node, idx=0):
         self._trace = trace
         self.primal = primal
         self.node = node
         self.idx = idx
-
-    @property
-    def aval(self):
-        return self.primal.aval
-
-    @property
-    def shape(self):
-        return self.primal.shape
-
-    @property
-    def dtype(self):
-        return self.primal.dtype
-
-    @property
-    def ndim(self):
-        return len(self.primal.shape)
-
-    @property
-    def weak_type(self):
-        return self.primal.weak_type
-
-    def _concrete_or_none(self):
-        return _concrete(self.primal)
 
 
 class RevTrace(Trace):
