@@ -239,37 +239,64 @@ class Trainer:
             w = None if w is None else w[:cut]
             n = cut
         self._ensure_built(x)
-        self._steps()
-        import funcnet
-        base_key = funcnet.random.key(self.seed + 1)
         steps = steps_per_epoch or math.ceil(n / batch_size)
+        import funcnet.numpy as fnp
+
+        def batches(epoch):
+            rng = np.random.default_rng([self.seed, epoch])
+            order = rng.permutation(n) if shuffle else np.arange(n)
+            for b in range(steps):
+                idx = order[b * batch_size:(b + 1) * batch_size]
+                if len(idx) == 0:
+                    return
+                yield (_take(x, idx), _take(y, idx),
+                       None if w is None else fnp.asarray(w[idx]))
+
+        if validation_data is not None:
+            vw = validation_data[2] if len(validation_data) > 2 else None
+            validation = (validation_data[0], validation_data[1], vw, batch_size)
+        else:
+            validation = None
+        return self._run(batches, steps, epochs, initial_epoch, validation, callbacks, verbose)
+
+    def _fit_dataset(self, ds, epochs, validation_data, callbacks, verbose, initial_epoch):
+        # a funcnet.data.Dataset yielding (x, y) or (x, y, sample_weight) batches
+        self._ensure_built(next(iter(ds))[0])
+        try:
+            steps = len(ds)
+        except TypeError:
+            steps = 0
+
+        def batches(epoch):
+            for batch in ds:
+                yield batch[0], batch[1], (batch[2] if len(batch) > 2 else None)
+
+        validation = None if validation_data is None else (
+            validation_data[0], validation_data[1], None, 32)
+        return self._run(batches, steps, epochs, initial_epoch, validation, callbacks, verbose)
+
+    def _run(self, batches, steps, epochs, initial_epoch, validation, callbacks, verbose):
+        # the training loop shared by array inputs and Datasets
+        import funcnet
+        self._steps()
+        base_key = funcnet.random.key(self.seed + 1)
         self._epochs, self._steps_per_epoch = epochs, steps
         history = cb.History()
-        cbs = [history] + list(callbacks or [])
-        if verbose:
-            cbs.append(cb.ProgbarLogger(verbose=verbose))
+        cbs = [history] + list(callbacks or []) + (
+            [cb.ProgbarLogger(verbose=verbose)] if verbose else [])
         for c in cbs:
             c.set_trainer(self)
-        self.stop_training = False
-        self.history = history
+        self.stop_training, self.history = False, history
         for c in cbs:
             c.on_train_begin({})
-        import funcnet.numpy as fnp
         self._step_count = initial_epoch * steps
         for epoch in range(initial_epoch, epochs):
             for c in cbs:
                 c.on_epoch_begin(epoch, {})
-            rng = np.random.default_rng([self.seed, epoch])
-            order = rng.permutation(n) if shuffle else np.arange(n)
             mstates, acc = self._fresh_metrics()
             lr = self._lr_arg()
-            for b in range(steps):
-                idx = order[b * batch_size:(b + 1) * batch_size]
-                if len(idx) == 0:
-                    break
-                xb, yb = _take(x, idx), _take(y, idx)
-                wb = None if w is None else fnp.asarray(w[idx])
-                for c in cbs:
+            for b, (xb, yb, wb) in enumerate(batches(epoch)):
+                for c in cbs[1:]:
                     c.on_train_batch_begin(b, {})
                 (self.params, self.state, self.opt_state, mstates, acc,
                  loss) = self._train_step(self.params, self.state, self.opt_state, mstates, acc,
@@ -280,57 +307,10 @@ class Trainer:
                     for c in cbs[1:]:
                         c.on_train_batch_end(b, logs)
             logs = self._logs(mstates, acc)
-            if validation_data is not None:
-                vals = self.evaluate(*validation_data[:2], batch_size=batch_size, verbose=0,
-                                     return_dict=True, sample_weight=(
-                                         validation_data[2] if len(validation_data) > 2
-                                         else None))
-                logs.update({f"val_{k}": v for k, v in vals.items()})
-            for c in cbs:
-                c.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
-        for c in cbs:
-            c.on_train_end({})
-        return history
-
-    def _fit_dataset(self, ds, epochs, validation_data, callbacks, verbose, initial_epoch):
-        # a funcnet.data.Dataset yielding (x, y) or (x, y, sample_weight) batches
-        import funcnet
-        import funcnet.numpy as fnp
-        first = next(iter(ds))
-        self._ensure_built(first[0])
-        self._steps()
-        base_key = funcnet.random.key(self.seed + 1)
-        try:
-            steps = len(ds)
-        except TypeError:
-            steps = 0
-        self._epochs, self._steps_per_epoch = epochs, steps
-        history = cb.History()
-        cbs = [history] + list(callbacks or []) + (
-            [cb.ProgbarLogger(verbose=verbose)] if verbose else [])
-        for c in cbs:
-            c.set_trainer(self)
-            c.on_train_begin({})
-        self.stop_training, self.history = False, history
-        for epoch in range(initial_epoch, epochs):
-            for c in cbs:
-                c.on_epoch_begin(epoch, {})
-            mstates, acc = self._fresh_metrics()
-            lr = self._lr_arg()
-            for b, batch in enumerate(ds):
-                xb, yb = batch[0], batch[1]
-                wb = batch[2] if len(batch) > 2 else None
-                (self.params, self.state, self.opt_state, mstates, acc,
-                 loss) = self._train_step(self.params, self.state, self.opt_state, mstates, acc,
-                                          base_key, self._step_count, lr, xb, yb, wb)
-                self._step_count += 1
-                for c in cbs[1:]:
-                    c.on_train_batch_end(b, {"loss": float(loss)})
-            logs = self._logs(mstates, acc)
-            if validation_data is not None:
-                vals = self.evaluate(*validation_data[:2], verbose=0, return_dict=True)
+            if validation is not None:
+                vx, vy, vw, vbs = validation
+                vals = self.evaluate(vx, vy, batch_size=vbs, verbose=0, return_dict=True,
+                                     sample_weight=vw)
                 logs.update({f"val_{k}": v for k, v in vals.items()})
             for c in cbs:
                 c.on_epoch_end(epoch, logs)
