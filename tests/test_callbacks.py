@@ -382,8 +382,6 @@ def test_reduce_lr_on_plateau_cooldown():
                                rtol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="funcnet bug: ReduceLROnPlateau logs the reduced rate "
-                   "for the epoch in which it reduces; Keras logs the rate that epoch used")
 def test_reduce_lr_on_plateau_logs_the_rate_used_in_the_epoch():
     log = LRLog()
     x, y = toy()
@@ -423,9 +421,6 @@ def test_reduce_lr_on_plateau_factor_must_be_below_one():
         cbs.ReduceLROnPlateau(factor=1.0)
 
 
-@pytest.mark.xfail(strict=True, reason="funcnet bug: History is the first callback, so the "
-                   "learning_rate that ReduceLROnPlateau/LearningRateScheduler add to the logs "
-                   "never reaches history.history (Keras appends History last)")
 def test_learning_rate_appears_in_history():
     x, y = toy()
     t = trainer(optimizer="sgd")
@@ -434,9 +429,6 @@ def test_learning_rate_appears_in_history():
     assert len(h.history["learning_rate"]) == 3
 
 
-@pytest.mark.xfail(strict=True, reason="funcnet bug: Trainer.learning_rate is 1.0 for an "
-                   "optimizer passed as a GradientTransformation (optim.sgd(0.1)); callbacks "
-                   "then read and write a multiplier, not the learning rate")
 def test_learning_rate_of_an_optimizer_object():
     t = trainer(optimizer=optim.sgd(0.1))
     assert t.learning_rate == pytest.approx(0.1)
@@ -501,8 +493,6 @@ def test_learning_rate_scheduler_trains_like_the_scheduled_rate():
     assert hc.history["loss"][-1] != pytest.approx(ha.history["loss"][-1], rel=1e-3)
 
 
-@pytest.mark.xfail(strict=True, reason="funcnet bug: with an optimizer object "
-                   "(optim.sgd(0.1)) the scheduled rate multiplies the optimizer's own rate")
 def test_learning_rate_scheduler_with_an_optimizer_object():
     x, y = toy()
     a = trainer(optimizer=optim.sgd(0.1))

@@ -292,8 +292,6 @@ def test_class_weight_missing_class_defaults_to_one_and_one_hot_labels_work():
     assert ha.history == hb.history
 
 
-@pytest.mark.xfail(strict=True, reason="funcnet bug: class_weight is also applied to the "
-                   "validation samples of validation_split (Keras weights only training)")
 def test_class_weight_does_not_weight_the_validation_loss():
     # Keras: "class_weight ... used for weighting the loss function (during training only)"
     x, y = toy(n=50)
@@ -361,8 +359,6 @@ def test_evaluate_sample_weight_weights_the_loss():
     assert loss == pytest.approx(float((w * per).sum() / 40), rel=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason="funcnet bug: compile-style metrics= are weighted by "
-                   "sample_weight/class_weight; Keras weights only weighted_metrics")
 def test_metrics_are_not_sample_weighted():
     x, y = toy(n=40)
     w = np.where(y == 1, 3.0, 0.5).astype("float32")
@@ -856,8 +852,6 @@ def test_fit_on_a_dataset_prints_progress(capsys):
     assert out.splitlines()[1].startswith("4/4")
 
 
-@pytest.mark.xfail(strict=True, reason="funcnet bug: fit(Dataset, validation_data=Dataset) "
-                   "raises TypeError '_Batch' object is not subscriptable")
 def test_fit_on_a_dataset_with_a_validation_dataset():
     x, y = toy(n=50)
     train = data.Dataset.from_tensor_slices((x[:40], y[:40])).batch(8)
@@ -867,8 +861,6 @@ def test_fit_on_a_dataset_with_a_validation_dataset():
     assert h.history["val_loss"][0] == pytest.approx(t.evaluate(x[40:], y[40:])[0], rel=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason="funcnet bug: fit(Dataset, class_weight=...) silently "
-                   "ignores class_weight (also validation_split/shuffle/steps_per_epoch)")
 def test_fit_on_a_dataset_honours_class_weight():
     x, y = toy(n=50)
     cw = {0: 5.0, 1: 1.0}
@@ -880,8 +872,6 @@ def test_fit_on_a_dataset_honours_class_weight():
     assert ha.history == hb.history
 
 
-@pytest.mark.xfail(strict=True, reason="funcnet bug: fit(Dataset, steps_per_epoch=k) ignores "
-                   "steps_per_epoch (with ds.repeat() the first epoch never ends)")
 def test_fit_on_a_dataset_honours_steps_per_epoch():
     x, y = toy(n=20)
     ds = data.Dataset.from_tensor_slices((x, y)).batch(5).repeat(3)  # 12 batches, finite

@@ -29,7 +29,8 @@ def _get_optimizer(opt):
         lr = _OPTIMIZERS[key]
         return getattr(optim, key)(learning_rate=lr), lr
     if hasattr(opt, "init") and hasattr(opt, "update"):
-        return opt, None
+        lr = getattr(opt, "learning_rate", None)  # funcnet.optim aliases remember it
+        return opt, (float(lr) if isinstance(lr, (int, float)) else None)
     raise TypeError(f"nn.Trainer: optimizer must be a name or a GradientTransformation, got "
                     f"{opt!r}")
 
@@ -90,15 +91,22 @@ class Trainer:
         True
     """
 
-    def __init__(self, model, loss, optimizer="adam", metrics=(), *, seed: int = 0):
+    def __init__(self, model, loss, optimizer="adam", metrics=(), *, weighted_metrics=(),
+                 seed: int = 0):
         self.model = model
         self.loss_fn = losses_mod.get(loss) if not callable(loss) or isinstance(loss, str) \
             else loss
         self.optimizer, self._base_lr = _get_optimizer(optimizer)
         names = [metrics] if isinstance(metrics, str) else list(metrics or [])
-        self._metric_names = [m if isinstance(m, str) else getattr(m, "name", "metric")
-                              for m in names]
-        self.metrics = [metrics_mod.get(m) for m in names]
+        wnames = [weighted_metrics] if isinstance(weighted_metrics, str) else list(
+            weighted_metrics or [])
+        label = lambda m: m if isinstance(m, str) else getattr(m, "name", "metric")  # noqa
+        # Keras: `metrics` ignore sample / class weights, `weighted_metrics` use them
+        self._metric_names = [label(m) for m in names] + [
+            ("weighted_" + label(m)) if label(m) in [label(n) for n in names] else label(m)
+            for m in wnames]
+        self.metrics = [metrics_mod.get(m) for m in names + wnames]
+        self._weighted = tuple([False] * len(names) + [True] * len(wnames))
         self.seed = int(seed)
         self.params = self.state = self.opt_state = None
         self.stop_training = False
@@ -125,18 +133,30 @@ class Trainer:
 
     @property
     def learning_rate(self) -> float:
-        """The current learning rate (base rate times the callbacks' multiplier)."""
-        return (self._base_lr or 1.0) * self._lr_scale
+        """The current learning rate: the optimizer's rate times the multiplier that the
+        learning-rate callbacks set (readable and settable, like Keras's
+        ``model.optimizer.learning_rate``)."""
+        return self._require_lr() * self._lr_scale
 
     @learning_rate.setter
     def learning_rate(self, value: float):
-        self._lr_scale = float(value) / (self._base_lr or 1.0)
+        self._lr_scale = float(value) / self._require_lr()
+
+    def _require_lr(self) -> float:
+        if self._base_lr is None:
+            raise ValueError(
+                "nn.Trainer: the optimizer's learning rate is unknown (a custom chain or a "
+                "schedule), so it cannot be read or set; learning-rate callbacks need an "
+                "optimizer given by name ('adam') or made by a funcnet.optim alias with a "
+                "numeric learning_rate (optim.adam(1e-3)); a schedule already sets the rate")
+        return self._base_lr
 
     # -- the pure steps -------------------------------------------------------------------------
     def _make_steps(self):
         import funcnet
         from .. import optim
         model, loss_fn, optimizer, mets = self.model, self.loss_fn, self.optimizer, self.metrics
+        weighted = self._weighted
 
         def train_step(params, state, opt_state, mstates, acc, key, step, lr_scale, x, y, w):
             k = funcnet.random.fold_in(key, step)
@@ -152,7 +172,8 @@ class Trainer:
                 updates = tree_util.map(lambda u: u * lr_scale.astype(u.dtype), updates)
             params = optim.apply_updates(params, updates)
             n = y_pred.shape[0]
-            mstates = [m.update(s, y, y_pred, w) for m, s in zip(mets, mstates)]
+            mstates = [m.update(s, y, y_pred, w if wm else None)
+                       for m, s, wm in zip(mets, mstates, weighted)]
             acc = (acc[0] + loss * n, acc[1] + n)
             return params, new_state, opt_state, mstates, acc, loss
 
@@ -160,7 +181,8 @@ class Trainer:
             y_pred, _ = model.apply(params, state, x, training=False)
             loss = loss_fn(y, y_pred, sample_weight=w)
             n = y_pred.shape[0]
-            mstates = [m.update(s, y, y_pred, w) for m, s in zip(mets, mstates)]
+            mstates = [m.update(s, y, y_pred, w if wm else None)
+                       for m, s, wm in zip(mets, mstates, weighted)]
             return mstates, (acc[0] + loss * n, acc[1] + n)
 
         def predict_step(params, state, x):
@@ -219,12 +241,15 @@ class Trainer:
         dropout depend only on ``seed`` and the epoch, so ``fit(..., initial_epoch=k)`` after
         loading a checkpoint from epoch ``k`` continues exactly as an uninterrupted run.
         """
-        if x is not None and hasattr(x, "batch") and hasattr(x, "__iter__") and y is None:
+        if _is_dataset(x) and y is None:
+            if validation_split:
+                raise ValueError("nn.Trainer.fit: validation_split needs arrays; with a Dataset "
+                                 "pass validation_data=")
             return self._fit_dataset(x, epochs, validation_data, callbacks, verbose,
-                                     initial_epoch)
+                                     initial_epoch, class_weight, steps_per_epoch)
         x, y = _np(x), _np(y)
         n = self._check_xy("fit", x, y)
-        w = self._weights(y, sample_weight, class_weight)
+        w = self._weights(y, sample_weight, None)
         if validation_split and validation_data is None:
             if not 0.0 < validation_split < 1.0:
                 raise ValueError(f"nn.Trainer.fit: validation_split must be in (0, 1), got "
@@ -238,6 +263,8 @@ class Trainer:
             x, y = tree_util.map(lambda a: a[sl_tr], x), tree_util.map(lambda a: a[sl_tr], y)
             w = None if w is None else w[:cut]
             n = cut
+        if class_weight:  # training only (Keras): validation keeps its sample weights
+            w = self._weights(y, w, class_weight)
         self._ensure_built(x)
         steps = steps_per_epoch or math.ceil(n / batch_size)
         import funcnet.numpy as fnp
@@ -252,28 +279,40 @@ class Trainer:
                 yield (_take(x, idx), _take(y, idx),
                        None if w is None else fnp.asarray(w[idx]))
 
-        if validation_data is not None:
-            vw = validation_data[2] if len(validation_data) > 2 else None
-            validation = (validation_data[0], validation_data[1], vw, batch_size)
-        else:
-            validation = None
-        return self._run(batches, steps, epochs, initial_epoch, validation, callbacks, verbose)
+        return self._run(batches, steps, epochs, initial_epoch,
+                         _validation(validation_data, batch_size), callbacks, verbose)
 
-    def _fit_dataset(self, ds, epochs, validation_data, callbacks, verbose, initial_epoch):
+    def _fit_dataset(self, ds, epochs, validation_data, callbacks, verbose, initial_epoch,
+                     class_weight=None, steps_per_epoch=None):
         # a funcnet.data.Dataset yielding (x, y) or (x, y, sample_weight) batches
+        import funcnet.numpy as fnp
         self._ensure_built(next(iter(ds))[0])
-        try:
-            steps = len(ds)
-        except TypeError:
-            steps = 0
+        if steps_per_epoch:
+            steps = int(steps_per_epoch)
+        else:
+            try:
+                steps = len(ds)
+            except TypeError:
+                raise ValueError("nn.Trainer.fit: this Dataset has no known length (repeat()?);"
+                                 " pass steps_per_epoch=") from None
+        shared = iter(ds) if steps_per_epoch else None  # one stream across epochs (Keras)
 
         def batches(epoch):
-            for batch in ds:
-                yield batch[0], batch[1], (batch[2] if len(batch) > 2 else None)
+            it = shared if shared is not None else iter(ds)
+            for _ in range(steps):
+                try:
+                    batch = next(it)
+                except StopIteration:
+                    return
+                w = batch[2] if len(batch) > 2 else None
+                if class_weight:
+                    cw = self._weights(np.asarray(batch[1]), None if w is None else
+                                       np.asarray(w), class_weight)
+                    w = fnp.asarray(cw)
+                yield batch[0], batch[1], w
 
-        validation = None if validation_data is None else (
-            validation_data[0], validation_data[1], None, 32)
-        return self._run(batches, steps, epochs, initial_epoch, validation, callbacks, verbose)
+        return self._run(batches, steps, epochs, initial_epoch,
+                         _validation(validation_data, 32), callbacks, verbose)
 
     def _run(self, batches, steps, epochs, initial_epoch, validation, callbacks, verbose):
         # the training loop shared by array inputs and Datasets
@@ -282,8 +321,9 @@ class Trainer:
         base_key = funcnet.random.key(self.seed + 1)
         self._epochs, self._steps_per_epoch = epochs, steps
         history = cb.History()
-        cbs = [history] + list(callbacks or []) + (
-            [cb.ProgbarLogger(verbose=verbose)] if verbose else [])
+        # History last, so it records what other callbacks add to the logs (learning_rate)
+        cbs = list(callbacks or []) + ([cb.ProgbarLogger(verbose=verbose)] if verbose else []) \
+            + [history]
         for c in cbs:
             c.set_trainer(self)
         self.stop_training, self.history = False, history
@@ -296,7 +336,7 @@ class Trainer:
             mstates, acc = self._fresh_metrics()
             lr = self._lr_arg()
             for b, (xb, yb, wb) in enumerate(batches(epoch)):
-                for c in cbs[1:]:
+                for c in cbs[:-1]:
                     c.on_train_batch_begin(b, {})
                 (self.params, self.state, self.opt_state, mstates, acc,
                  loss) = self._train_step(self.params, self.state, self.opt_state, mstates, acc,
@@ -304,13 +344,11 @@ class Trainer:
                 self._step_count += 1
                 if len(cbs) > 1:
                     logs = {"loss": float(loss)}
-                    for c in cbs[1:]:
+                    for c in cbs[:-1]:
                         c.on_train_batch_end(b, logs)
             logs = self._logs(mstates, acc)
             if validation is not None:
-                vx, vy, vw, vbs = validation
-                vals = self.evaluate(vx, vy, batch_size=vbs, verbose=0, return_dict=True,
-                                     sample_weight=vw)
+                vals = validation(self)
                 logs.update({f"val_{k}": v for k, v in vals.items()})
             for c in cbs:
                 c.on_epoch_end(epoch, logs)
@@ -323,7 +361,11 @@ class Trainer:
     def evaluate(self, x=None, y=None, batch_size=32, verbose=0, sample_weight=None,
                  return_dict=False):
         """Loss and metrics over a data set: ``[loss, *metrics]`` (a float when there are no
-        metrics), or a dict with ``return_dict=True``. Independent of ``batch_size``."""
+        metrics), or a dict with ``return_dict=True``. Independent of ``batch_size``. ``x``
+        may be a ``funcnet.data.Dataset`` of ``(x, y[, sample_weight])`` batches."""
+        if _is_dataset(x) and y is None:
+            return self._evaluate_batches(((b[0], b[1], b[2] if len(b) > 2 else None)
+                                           for b in x), verbose, return_dict, first=x)
         x, y = _np(x), _np(y)
         n = self._check_xy("evaluate", x, y)
         self._ensure_built(x)
@@ -336,6 +378,20 @@ class Trainer:
             wb = None if w is None else fnp.asarray(w[idx])
             mstates, acc = self._eval_step(self.params, self.state, mstates, acc,
                                            _take(x, idx), _take(y, idx), wb)
+        logs = self._logs(mstates, acc)
+        if verbose:
+            print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+        if return_dict:
+            return logs
+        vals = list(logs.values())
+        return vals[0] if len(vals) == 1 else vals
+
+    def _evaluate_batches(self, batches, verbose, return_dict, first):
+        self._ensure_built(next(iter(first))[0])
+        self._steps()
+        mstates, acc = self._fresh_metrics()
+        for xb, yb, wb in batches:
+            mstates, acc = self._eval_step(self.params, self.state, mstates, acc, xb, yb, wb)
         logs = self._logs(mstates, acc)
         if verbose:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
@@ -413,14 +469,32 @@ class Trainer:
         """Loads weights saved by :meth:`save_weights` (or :meth:`save`); a file whose tree
         does not match the model raises ValueError naming the first differing path."""
         from .. import io
-        like = None if self.params is None else {"params": self.params, "state": self.state}
         data = io.load(path)
         tree = {"params": data["params"], "state": data["state"]}
+        like = {"params": self.params, "state": self.state} if self.params is not None else \
+            self._abstract_like()
         if like is not None:
             _check_like(path, like, tree)
         self.params, self.state = tree["params"], tree["state"]
         if self.opt_state is None:
             self.opt_state = self.optimizer.init(self.params)
+
+    def _abstract_like(self):
+        # zeros shaped like the model's parameters and state (traced: no FLOPs), when the
+        # model declares its input shape; None otherwise
+        import funcnet
+        shape = getattr(self.model, "batch_input_shape", None)
+        if shape is None:
+            return None
+        box = {}
+
+        def f(k):
+            p, s = self.model.init(k, shape)
+            box["tree"] = tree_util.structure({"params": p, "state": s})
+            return tree_util.leaves({"params": p, "state": s})
+
+        avals = funcnet.make_graph(f)(funcnet.random.key(self.seed)).out_avals
+        return tree_util.unflatten(box["tree"], [np.zeros(a.shape, a.dtype) for a in avals])
 
     def save(self, path, epoch: int | None = None) -> None:
         """Saves the whole training state (weights, optimizer state, step, learning rate) so
@@ -451,6 +525,23 @@ class Trainer:
         """Prints and returns the Keras-style summary table of the model."""
         from ._summary import summary
         return summary(self.model, input_shape)
+
+
+def _is_dataset(x):
+    return x is not None and hasattr(x, "batch") and hasattr(x, "__iter__") and \
+        not hasattr(x, "shape")
+
+
+def _validation(validation_data, batch_size):
+    # a function trainer -> validation logs, for arrays (x, y[, w]) or a Dataset
+    if validation_data is None:
+        return None
+    if _is_dataset(validation_data):
+        return lambda t: t.evaluate(validation_data, return_dict=True)
+    vx, vy = validation_data[0], validation_data[1]
+    vw = validation_data[2] if len(validation_data) > 2 else None
+    return lambda t: t.evaluate(vx, vy, batch_size=batch_size, sample_weight=vw,
+                                return_dict=True)
 
 
 def _check_like(path, like, tree):

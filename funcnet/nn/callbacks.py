@@ -219,6 +219,8 @@ class ReduceLROnPlateau(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         value = _get(logs, self.monitor, "ReduceLROnPlateau")
+        if logs is not None:  # the rate this epoch trained with (Keras logs it before reducing)
+            logs["learning_rate"] = self.trainer.learning_rate
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1
             self.wait = 0
@@ -237,8 +239,6 @@ class ReduceLROnPlateau(Callback):
                         print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate "
                               f"to {new:.4g}.")
                 self.cooldown_counter, self.wait = self.cooldown, 0
-        if logs is not None:
-            logs["learning_rate"] = self.trainer.learning_rate
 
 
 class LearningRateScheduler(Callback):

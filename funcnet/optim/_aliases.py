@@ -6,6 +6,8 @@ takes ``weight_decay`` (decoupled, as in Keras 3); at its default 0 nothing chan
 
 from __future__ import annotations
 
+import functools
+import inspect
 from typing import Any
 
 from ._base import GradientTransformationExtraArgs, ScalarOrSchedule, _checked, identity
@@ -24,6 +26,24 @@ from ._transforms import (
     trace,
 )
 
+class AliasTransformation(GradientTransformationExtraArgs):
+    """An alias's ``(init, update)`` pair that also remembers its ``learning_rate`` (read by
+    ``nn.Trainer``'s learning-rate callbacks); otherwise exactly a GradientTransformation."""
+
+
+def _alias(fn):
+    checked = _checked(fn)
+    sig = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        tx = AliasTransformation(*checked(*args, **kwargs))
+        tx.learning_rate = sig.bind(*args, **kwargs).arguments.get("learning_rate")
+        return tx
+
+    return wrapper
+
+
 __all__ = [
     "adadelta",
     "adagrad",
@@ -38,7 +58,7 @@ __all__ = [
 ]
 
 
-@_checked
+@_alias
 def sgd(
     learning_rate: ScalarOrSchedule,
     momentum: float | None = None,
@@ -98,7 +118,7 @@ def sgd(
 sgd._optim_extension_defaults = {"weight_decay": 0.0}  # type: ignore[attr-defined]
 
 
-@_checked
+@_alias
 def adam(
     learning_rate: ScalarOrSchedule,
     b1: float = 0.9,
@@ -146,7 +166,7 @@ def adam(
     )
 
 
-@_checked
+@_alias
 def nadam(
     learning_rate: ScalarOrSchedule,
     b1: float = 0.9,
@@ -192,7 +212,7 @@ def nadam(
     )
 
 
-@_checked
+@_alias
 def adamw(
     learning_rate: ScalarOrSchedule,
     b1: float = 0.9,
@@ -244,7 +264,7 @@ def adamw(
     )
 
 
-@_checked
+@_alias
 def rmsprop(
     learning_rate: ScalarOrSchedule,
     decay: float = 0.9,
@@ -310,7 +330,7 @@ def rmsprop(
     )
 
 
-@_checked
+@_alias
 def adagrad(
     learning_rate: ScalarOrSchedule,
     initial_accumulator_value: float = 0.1,
@@ -342,7 +362,7 @@ def adagrad(
     )
 
 
-@_checked
+@_alias
 def adadelta(
     learning_rate: ScalarOrSchedule | None = None,
     rho: float = 0.9,
@@ -383,7 +403,7 @@ def adadelta(
     )
 
 
-@_checked
+@_alias
 def adamax(
     learning_rate: ScalarOrSchedule,
     b1: float = 0.9,
@@ -414,7 +434,7 @@ def adamax(
     return chain(scale_by_adamax(b1=b1, b2=b2, eps=eps), scale_by_learning_rate(learning_rate))
 
 
-@_checked
+@_alias
 def lamb(
     learning_rate: ScalarOrSchedule,
     b1: float = 0.9,
@@ -458,7 +478,7 @@ def lamb(
     )
 
 
-@_checked
+@_alias
 def lion(
     learning_rate: ScalarOrSchedule,
     b1: float = 0.9,
