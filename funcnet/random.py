@@ -50,7 +50,8 @@ def key(seed) -> Array:
         s = seed.astype(fnp.uint32)
         return fnp.stack([fnp.zeros_like(s), s])
     s = int(seed)
-    return wrap(np.array([(s >> 32) & 0xFFFFFFFF, s & 0xFFFFFFFF], dtype=np.uint32))
+    from .core.devices import place  # on the default device (funcnet.default_device)
+    return place(np.array([(s >> 32) & 0xFFFFFFFF, s & 0xFFFFFFFF], dtype=np.uint32))
 
 
 PRNGKey = key
@@ -169,8 +170,9 @@ def uniform(key, shape=(), dtype=None, minval=0.0, maxval=1.0):
     shape = _shape("uniform", shape)
     u = _unit(k, shape, dt)
     fnp = _fnp()
-    lo = fnp.asarray(minval, dtype=dt)
-    hi = fnp.asarray(maxval, dtype=dt)
+    # Python bounds become device-neutral scalars (the samples stay on the key's device)
+    lo = dt.type(minval) if isinstance(minval, (int, float)) else fnp.asarray(minval, dtype=dt)
+    hi = dt.type(maxval) if isinstance(maxval, (int, float)) else fnp.asarray(maxval, dtype=dt)
     return fnp.maximum(lo + u * (hi - lo), lo)
 
 

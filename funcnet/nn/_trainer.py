@@ -346,6 +346,8 @@ class Trainer:
                     logs = {"loss": float(loss)}
                     for c in cbs[:-1]:
                         c.on_train_batch_end(b, logs)
+                    if self.stop_training:  # e.g. TerminateOnNaN: stop after this batch
+                        break
             logs = self._logs(mstates, acc)
             if validation is not None:
                 vals = validation(self)
@@ -401,8 +403,15 @@ class Trainer:
         return vals[0] if len(vals) == 1 else vals
 
     def predict(self, x, batch_size=32, verbose=0):
-        """Model outputs for ``x`` (inference mode), batched; returns a funcnet array."""
+        """Model outputs for ``x`` (inference mode), batched; returns a funcnet array. ``x`` may
+        be a ``funcnet.data.Dataset`` (of inputs, or of ``(x, ...)`` tuples)."""
         import funcnet.numpy as fnp
+        if _is_dataset(x):
+            batches = [b[0] if isinstance(b, (tuple, list)) else b for b in x]
+            self._ensure_built(batches[0])
+            self._steps()
+            outs = [self._predict_step(self.params, self.state, b) for b in batches]
+            return fnp.concatenate(outs) if len(outs) > 1 else outs[0]
         x = _np(x)
         n = _length("predict", x)
         self._ensure_built(x)

@@ -57,7 +57,7 @@ def relu(x):
     """
     fnp = _fnp()
     x = fnp.asarray(x)
-    return fnp.where(x > 0, x, fnp.zeros((), x.dtype))
+    return fnp.where(x <= 0, 0, x)  # NaN propagates (NaN <= 0 is False)
 
 
 def relu6(x):
@@ -71,7 +71,7 @@ def relu6(x):
     """
     fnp = _fnp()
     x = fnp.asarray(x)
-    return fnp.where(x > 0, fnp.where(x < 6, x, fnp.full((), 6, x.dtype)), fnp.zeros((), x.dtype))
+    return fnp.where(x <= 0, 0, fnp.where(x >= 6, 6, x))  # NaN propagates
 
 
 def sigmoid(x):

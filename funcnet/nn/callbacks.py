@@ -162,6 +162,8 @@ class ModelCheckpoint(Callback):
         save_weights_only: weights only (``Trainer.save_weights``); otherwise the full
             training state (``Trainer.save``: weights, optimizer state, epoch) for resuming.
         mode: ``"min"``, ``"max"`` or ``"auto"``.
+        save_freq: ``"epoch"``, or an int: save every that many batches (``{epoch}`` is then
+            the current epoch and ``save_best_only`` monitors the batch logs).
 
     Example:
         >>> from funcnet.nn.callbacks import ModelCheckpoint
@@ -175,8 +177,28 @@ class ModelCheckpoint(Callback):
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
         self.mode = _mode(monitor, mode)
         self.best = math.inf if self.mode == "min" else -math.inf
+        if save_freq != "epoch" and not (isinstance(save_freq, int) and save_freq > 0):
+            raise ValueError(f"ModelCheckpoint: save_freq must be 'epoch' or a positive int, got "
+                             f"{save_freq!r}")
+        self.save_freq = save_freq
+        self._batches = 0
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        self._batches += 1
+        if self._batches % self.save_freq == 0:
+            self._save(self._epoch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == "epoch":
+            self._save(epoch, logs)
+
+    def _save(self, epoch, logs):
         logs = logs or {}
         path = self.filepath.format(epoch=epoch + 1, **logs)
         if self.save_best_only:

@@ -75,8 +75,8 @@ def promote(*args):
             out.append(a)
         elif isinstance(a, Array):
             out.append(bind(convert_p, a, new_dtype=dt, weak_type=weak))
-        elif type(a) in _PY:
-            out.append(wrap(dt.type(a), weak))  # device-neutral scalar
+        elif type(a) in _PY or isinstance(a, np.generic):
+            out.append(wrap(dt.type(a), weak))  # a device-neutral NumPy scalar
         else:
             out.append(wrap(np.asarray(a, dtype=dt), weak))
     return out

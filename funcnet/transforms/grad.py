@@ -55,7 +55,7 @@ def _substitute(args, argnums, values):
     return new
 
 
-def value_and_grad(fun, argnums=0, has_aux=False):
+def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False):
     """Creates a function returning ``(fun(*args), grad)``; see :func:`grad`.
 
     Example:
@@ -81,6 +81,11 @@ def value_and_grad(fun, argnums=0, has_aux=False):
                                     f"(output, aux), got {type(out).__name__}")
                 out, aux = out
             out = as_array(out) if not isinstance(out, Array) else out
+            if out.dtype.kind == "c" and not holomorphic:
+                raise GradError(
+                    f"{name}: the function returned a complex scalar ({out.dtype.name}); grad "
+                    "needs a real output. Take .real / abs(...) first, or pass "
+                    "holomorphic=True for a holomorphic function of complex inputs.")
             if tuple(out.shape) != () or out.dtype.kind not in "fc":
                 raise GradError(
                     f"{name}: the function must return a scalar float (shape ()), but it "
@@ -98,7 +103,7 @@ def value_and_grad(fun, argnums=0, has_aux=False):
     return value_and_grad_f
 
 
-def grad(fun, argnums=0, has_aux=False):
+def grad(fun, argnums=0, has_aux=False, holomorphic=False):
     """Creates a function that evaluates the gradient of scalar-valued ``fun``.
 
     Args:
@@ -106,6 +111,8 @@ def grad(fun, argnums=0, has_aux=False):
         argnums: which positional argument(s) to differentiate: an int or a tuple of ints.
         has_aux: ``fun`` returns ``(value, aux)``; the gradient function then returns
             ``(grad, aux)``.
+        holomorphic: allow a complex output (``fun`` must be holomorphic in its complex
+            inputs), like JAX.
 
     Returns:
         A function with ``fun``'s signature returning the gradient, shaped like the
@@ -119,7 +126,7 @@ def grad(fun, argnums=0, has_aux=False):
         >>> funcnet.grad(lambda x: 2 * (x * x).sum())(fnp.asarray([0.0, 1.0, 2.0])).tolist()
         [0.0, 4.0, 8.0]
     """
-    vg = value_and_grad(fun, argnums, has_aux)
+    vg = value_and_grad(fun, argnums, has_aux, holomorphic)
 
     @functools.wraps(fun, updated=())
     def grad_f(*args, **kwargs):
