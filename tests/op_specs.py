@@ -1272,6 +1272,67 @@ spec("x.at[int array].add", lambda x, i, v: x.at[i].add(v), _at_arr_add_ref, 3,
 
 
 # -- the public names that are not array ops (dtype utilities, constants) ---------------------
+# -- Array API additions (funcnet/numpy/_array_api.py) ------------------------------------------
+for _name, _np_name, _dom in (("acos", "arccos", "unit"), ("acosh", "arccosh", "gt1"),
+                              ("asin", "arcsin", "unit"), ("asinh", "arcsinh", "real"),
+                              ("atan", "arctan", "real"), ("atanh", "arctanh", "unit")):
+    unary(_name, FHI, domain=_dom, inexact=True, ref=_np(_np_name))
+spec("astype", lambda x, dtype: fnp.astype(x, dtype), lambda x, dtype: x.astype(dtype), 1,
+     ("float32", "int32", "bool"), one(),
+     kwargs=({"dtype": "float32"}, {"dtype": "int32"}, {"dtype": "bool"}, {"dtype": "int8"}))
+spec("empty_like", fnp.empty_like, np.zeros_like, 1, ALL, one(),
+     kwargs=({}, {"dtype": "float32"}, {"dtype": "int8"}))
+spec("from_dlpack", fnp.from_dlpack, np.from_dlpack, 1, ALL, one(), jit=False, vmap=False)
+_MESH = st.tuples(one(1, 1), one(1, 1)).map(lambda t: (t[0][0], t[1][0]))
+spec("meshgrid", lambda *xs, **k: fnp.meshgrid(*xs, **k),
+     lambda *xs, **k: list(np.meshgrid(*xs, **k)), 2, NUM, _MESH,
+     kwargs=({}, {"indexing": "ij"}), grad=_G1, grad_shapes=(((2,), (3,)),))
+spec("diff", fnp.diff, np.diff, 1, ALL, one(min_dims=1),
+     kwargs=lambda s: [{}, {"n": 2}, {"n": 0}, {"axis": 0}] + (
+         [{"axis": -2, "n": 1}] if len(s[0]) > 1 else []),
+     grad=_G1, grad_shapes=(((2, 4),),), grad_kwargs=({}, {"n": 2}, {"axis": 0}))
+reduction("cumulative_prod", NUM, domain="small", grad_domain="nonzero", tol=1e-4, min_dims=1,
+          kwargs=lambda s: ([{}] if len(s[0]) == 1 else []) + (
+              [{"axis": 0}, {"axis": -1, "include_initial": True}] if s[0] else []))
+for _name in ("unique_all", "unique_counts", "unique_inverse"):
+    spec(_name, getattr(fnp, _name), _np(_name), 1, NUM, one(min_dims=1), jit=False,
+         vmap=False)
+spec("unique_values", fnp.unique_values, lambda x: np.unique(x, equal_nan=False), 1, NUM,
+     one(min_dims=1), jit=False, vmap=False)
+
+
+def _sorted_build(rng, shapes, dt, kw):
+    return [np.sort(DOMAINS["real"](rng, shapes[0], dt)), DOMAINS["real"](rng, shapes[1], dt)]
+
+
+spec("searchsorted", fnp.searchsorted, np.searchsorted, 2, ("float32", "int32", "int8"),
+     st.tuples(one(1, 1), one(0, 2)).map(lambda t: (t[0][0], t[1][0])), build=_sorted_build,
+     kwargs=({}, {"side": "right"}))
+linalg("linalg.cross", 2, bcast(2, max_dims=2).map(lambda t: tuple(s + (3,) for s in t)), FI,
+       grad_shapes=(((2, 3), (3,)),))
+linalg("linalg.diagonal", 1, one(min_dims=2), NUM, kwargs=({}, {"offset": 1}, {"offset": -1}),
+       grad_shapes=(((2, 3, 4),),))
+linalg("linalg.matrix_power", 1, _square(), FI, domain=("wellcond",),
+       fn=lambda x, n: fnp.linalg.matrix_power(x, n),
+       ref=lambda x, n: np.linalg.matrix_power(x, n),
+       kwargs=({"n": 0}, {"n": 1}, {"n": 3}), grad_shapes=(((3, 3),), ((2, 2, 2),)),
+       grad_kwargs=({"n": 3},))
+linalg("linalg.matrix_power[n<0]", 1, _square(), F, domain=("wellcond",),
+       fn=lambda x, n: fnp.linalg.matrix_power(x, n),
+       ref=lambda x, n: np.linalg.matrix_power(x, n), kwargs=({"n": -2},), tol=1e-3,
+       grad_shapes=(((3, 3),),))
+# eager (NumPy's LAPACK calls; no derivative rules yet): values only
+_EAGER = dict(grad=False, jit=False, vmap=False)
+_MATS = one(min_dims=2, max_dims=3, min_side=1)
+linalg("linalg.eigh", 1, _square(), F, domain=("spd",), **_EAGER)
+linalg("linalg.eigvalsh", 1, _square(), FI, domain=("spd",), **_EAGER)
+linalg("linalg.qr", 1, _MATS, F, kwargs=({}, {"mode": "complete"}), **_EAGER)
+linalg("linalg.svd", 1, _MATS, F, kwargs=({}, {"full_matrices": False}), **_EAGER)
+linalg("linalg.svdvals", 1, _MATS, FI, **_EAGER)
+linalg("linalg.pinv", 1, _MATS, FI, tol=1e-3, **_EAGER)
+linalg("linalg.matrix_rank", 1, _MATS, FI, **_EAGER)
+
+
 NOT_OPS = {"result_type", "promote_types", "can_cast", "finfo", "iinfo", "isdtype", "issubdtype",
            "dtype", "Array", "ndarray", "linalg"}
 

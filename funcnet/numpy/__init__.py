@@ -196,7 +196,7 @@ from ._array_api import unique_counts as unique_counts
 from ._array_api import unique_inverse as unique_inverse
 from ._array_api import unique_values as unique_values
 from ._array_api import searchsorted as searchsorted
-from ._array_api import fft as fft
+from . import fft as fft
 from ._elementwise import arccos as acos
 from ._elementwise import arccosh as acosh
 from ._elementwise import arcsin as asin
@@ -205,4 +205,7 @@ from ._elementwise import arctan as atan
 from ._elementwise import arctanh as atanh
 
 __all__ = sorted(set(['array', 'asarray', 'zeros', 'ones', 'full', 'empty', 'zeros_like', 'ones_like', 'full_like', 'arange', 'linspace', 'eye', 'identity', 'copy', 'add', 'subtract', 'multiply', 'divide', 'true_divide', 'floor_divide', 'power', 'pow', 'mod', 'remainder', 'negative', 'positive', 'abs', 'absolute', 'sign', 'exp', 'exp2', 'expm1', 'log', 'log1p', 'log2', 'log10', 'sqrt', 'cbrt', 'square', 'reciprocal', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'arctan2', 'atan2', 'sinh', 'cosh', 'tanh', 'arcsinh', 'arccosh', 'arctanh', 'maximum', 'minimum', 'clip', 'where', 'floor', 'ceil', 'round', 'around', 'trunc', 'equal', 'not_equal', 'less', 'less_equal', 'greater', 'greater_equal', 'logical_and', 'logical_or', 'logical_not', 'logical_xor', 'isnan', 'isinf', 'isfinite', 'signbit', 'hypot', 'logaddexp', 'copysign', 'nextafter', 'conjugate', 'conj', 'invert', 'bitwise_not', 'bitwise_invert', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'left_shift', 'right_shift', 'bitwise_left_shift', 'bitwise_right_shift', 'float_power', 'real', 'imag', 'sum', 'mean', 'prod', 'max', 'min', 'amax', 'amin', 'argmax', 'argmin', 'any', 'all', 'var', 'std', 'cumsum', 'cumprod', 'cumulative_sum', 'count_nonzero', 'reshape', 'transpose', 'permute_dims', 'matrix_transpose', 'swapaxes', 'moveaxis', 'expand_dims', 'squeeze', 'concatenate', 'concat', 'stack', 'hstack', 'vstack', 'unstack', 'split', 'array_split', 'tile', 'repeat', 'broadcast_to', 'broadcast_shapes', 'broadcast_arrays', 'flip', 'fliplr', 'flipud', 'roll', 'pad', 'ravel', 'atleast_1d', 'atleast_2d', 'atleast_3d', 'shape', 'ndim', 'size', 'matmul', 'dot', 'tensordot', 'einsum', 'outer', 'inner', 'vdot', 'vecdot', 'trace', 'diag', 'diagonal', 'tril', 'triu', 'take', 'take_along_axis', 'nonzero', 'flatnonzero', 'argwhere', 'argsort', 'sort', 'gather', 'gather_nd', 'batch_gather', 'boolean_mask'] + list(_dtype_names) + ['Array', 'ndarray', 'linalg']
-                      + ['astype', 'empty_like', 'from_dlpack', 'meshgrid', 'diff', 'cumulative_prod', 'unique_all', 'unique_counts', 'unique_inverse', 'unique_values', 'searchsorted', 'fft', 'acos', 'acosh', 'asin', 'asinh', 'atan', 'atanh']))
+                      + ['astype', 'empty_like', 'from_dlpack', 'meshgrid', 'diff',
+                         'cumulative_prod', 'unique_all', 'unique_counts', 'unique_inverse',
+                         'unique_values', 'searchsorted', 'fft', 'acos', 'acosh', 'asin',
+                         'asinh', 'atan', 'atanh']))

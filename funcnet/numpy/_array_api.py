@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import builtins
 import operator
-import types
 from typing import NamedTuple
 
 import numpy as np
@@ -20,7 +19,7 @@ from ..core.array import Array, wrap
 from ..core.backend import backend_of_value
 from ..core.trace import Tracer
 from ..errors import ConcretizationError, ShapeError
-from ._base import asarray_any, convert, norm_axes, norm_axis, promote, promote_inexact
+from ._base import asarray_any, convert, norm_axis, promote, promote_inexact
 
 __array_api_version__ = "2024.12"
 
@@ -232,20 +231,8 @@ def _concrete(fname, x):
 
 
 def _wrap_like(raw, dt=None):
-    if dt is not None:
-        dt = _d.canonicalize(dt)
-        if raw.dtype != dt:
-            raw = raw.astype(dt)
-    else:
-        dt = _d.canonicalize(raw.dtype)
-        if raw.dtype != dt:
-            raw = raw.astype(dt)
-    return wrap(raw)
-
-
-def _float_input(fname, x):
-    (x,) = promote_inexact(asarray_any(x))
-    return x
+    dt = _d.canonicalize(raw.dtype if dt is None else dt)
+    return wrap(raw if raw.dtype == dt else raw.astype(dt))
 
 
 # -- creation --------------------------------------------------------------------------------------
@@ -282,19 +269,18 @@ def from_dlpack(x, /, *, device=None, copy=None):
         >>> np.shares_memory(np.asarray(y), a)
         True
     """
-    if isinstance(x, Array) and not isinstance(x, Tracer):
+    if isinstance(x, Array):  # funcnet's own arrays (and tracers) are already Arrays
         out = x
     else:
         dev_type = x.__dlpack_device__()[0] if hasattr(x, "__dlpack_device__") else 1
-        want_cpu = device is not None and str(device) == "cpu"
-        if dev_type in (1, 3) or want_cpu:  # kDLCPU / kDLCUDAHost, or an explicit CPU target
+        if dev_type in (1, 3):  # kDLCPU, kDLCUDAHost: NumPy
             try:
-                raw = np.from_dlpack(x, device="cpu" if want_cpu else None, copy=copy)
+                raw = np.from_dlpack(x, copy=copy)
             except TypeError:  # producers without the 2023 keywords
                 raw = np.from_dlpack(x)
                 if copy:
                     raw = raw.copy()
-        else:
+        else:  # a GPU producer: CuPy (device= below moves it if asked)
             import cupy
             raw = cupy.from_dlpack(x)
             if copy:
@@ -338,10 +324,10 @@ def meshgrid(*arrays, indexing="xy"):
     if indexing == "xy" and n >= 2:
         pos[0], pos[1] = 1, 0
     shape = [1] * n
-    for x, p in zip(xs, pos):
+    for x, p in zip(xs, pos, strict=True):
         shape[p] = x.shape[0]
     out = []
-    for x, p in zip(xs, pos):
+    for x, p in zip(xs, pos, strict=True):
         s = [1] * n
         s[p] = x.shape[0]
         out.append(broadcast_to(reshape(x, tuple(s)), tuple(shape)))
@@ -590,6 +576,22 @@ def _matrices(fname, x):
         raise ShapeError(f"{fname}: needs matrices (..., m, n), got shape {tuple(x.shape)}")
 
 
+def _eager_matrices(name, x, square=False):
+    # (backend value as float, backend) of a concrete stack of matrices
+    fname = f"fnp.linalg.{name}"
+    (x,) = promote_inexact(asarray_any(x))
+    (_square if square else _matrices)(fname, x)
+    v = _eager(fname, x)
+    return v, backend_of_value(v)
+
+
+def _rtol(name, rtol, v):
+    # the Array API's default cut-off is max(M, N) * eps of the dtype
+    if rtol is None:
+        return builtins.max(v.shape[-2:]) * np.finfo(v.dtype).eps
+    return _eager(f"fnp.linalg.{name}", rtol) if isinstance(rtol, Array) else rtol
+
+
 def linalg_cross(x1, x2, /, *, axis=-1):
     """Cross product of 3-vectors along ``axis`` (inputs broadcast against each other).
 
@@ -672,9 +674,8 @@ def eigh(x, /):
         >>> fnp.linalg.eigh(fnp.asarray([[2.0, 0.0], [0.0, 1.0]])).eigenvalues.tolist()
         [1.0, 2.0]
     """
-    v = _eager("fnp.linalg.eigh", _float_input("fnp.linalg.eigh", x))
-    _square("fnp.linalg.eigh", asarray_any(x))
-    w, q = backend_of_value(v).linalg.eigh(v)
+    v, b = _eager_matrices("eigh", x, square=True)
+    w, q = b.linalg.eigh(v)
     return EighResult(_wrap_like(w, _real_of(v.dtype)), _wrap_like(q, v.dtype))
 
 
@@ -687,9 +688,8 @@ def eigvalsh(x, /):
         >>> fnp.linalg.eigvalsh(fnp.asarray([[2.0, 0.0], [0.0, 1.0]])).tolist()
         [1.0, 2.0]
     """
-    v = _eager("fnp.linalg.eigvalsh", _float_input("fnp.linalg.eigvalsh", x))
-    _square("fnp.linalg.eigvalsh", asarray_any(x))
-    return _wrap_like(backend_of_value(v).linalg.eigvalsh(v), _real_of(v.dtype))
+    v, b = _eager_matrices("eigvalsh", x, square=True)
+    return _wrap_like(b.linalg.eigvalsh(v), _real_of(v.dtype))
 
 
 def qr(x, /, *, mode="reduced"):
@@ -705,9 +705,8 @@ def qr(x, /, *, mode="reduced"):
     """
     if mode not in ("reduced", "complete"):
         raise ValueError(f"fnp.linalg.qr: mode must be 'reduced' or 'complete', got {mode!r}")
-    v = _eager("fnp.linalg.qr", _float_input("fnp.linalg.qr", x))
-    _matrices("fnp.linalg.qr", asarray_any(x))
-    q, r = backend_of_value(v).linalg.qr(v, mode=mode)
+    v, b = _eager_matrices("qr", x)
+    q, r = b.linalg.qr(v, mode=mode)
     return QRResult(_wrap_like(q, v.dtype), _wrap_like(r, v.dtype))
 
 
@@ -721,9 +720,8 @@ def svd(x, /, *, full_matrices=True):
         >>> fnp.linalg.svd(fnp.asarray([[3.0, 0.0], [0.0, 4.0]])).S.tolist()
         [4.0, 3.0]
     """
-    v = _eager("fnp.linalg.svd", _float_input("fnp.linalg.svd", x))
-    _matrices("fnp.linalg.svd", asarray_any(x))
-    u, s, vh = backend_of_value(v).linalg.svd(v, full_matrices=full_matrices)
+    v, b = _eager_matrices("svd", x)
+    u, s, vh = b.linalg.svd(v, full_matrices=full_matrices)
     return SVDResult(_wrap_like(u, v.dtype), _wrap_like(s, _real_of(v.dtype)),
                      _wrap_like(vh, v.dtype))
 
@@ -736,19 +734,9 @@ def svdvals(x, /):
         >>> fnp.linalg.svdvals(fnp.asarray([[3.0, 0.0], [0.0, 4.0]])).tolist()
         [4.0, 3.0]
     """
-    v = _eager("fnp.linalg.svdvals", _float_input("fnp.linalg.svdvals", x))
-    _matrices("fnp.linalg.svdvals", asarray_any(x))
-    s = backend_of_value(v).linalg.svd(v, compute_uv=False)
+    v, b = _eager_matrices("svdvals", x)
+    s = b.linalg.svd(v, compute_uv=False)
     return _wrap_like(s, _real_of(v.dtype))
-
-
-def _rtol_value(rtol, v):
-    if rtol is None:
-        return None
-    if isinstance(rtol, Tracer):
-        _eager("rtol", rtol)
-    r = rtol._value if isinstance(rtol, Array) else rtol
-    return r
 
 
 def pinv(x, /, *, rtol=None):
@@ -762,15 +750,10 @@ def pinv(x, /, *, rtol=None):
         >>> fnp.linalg.pinv(fnp.asarray([[2.0, 0.0], [0.0, 0.0]])).tolist()
         [[0.5, 0.0], [0.0, 0.0]]
     """
-    v = _eager("fnp.linalg.pinv", _float_input("fnp.linalg.pinv", x))
-    _matrices("fnp.linalg.pinv", asarray_any(x))
-    b = backend_of_value(v)
+    v, b = _eager_matrices("pinv", x)
     if v.size == 0:
         return _wrap_like(b.zeros(v.shape[:-2] + (v.shape[-1], v.shape[-2]), v.dtype))
-    r = _rtol_value(rtol, v)
-    if r is None:
-        r = builtins.max(v.shape[-2:]) * np.finfo(v.dtype).eps
-    return _wrap_like(b.linalg.pinv(v, rcond=r), v.dtype)
+    return _wrap_like(b.linalg.pinv(v, rcond=_rtol("pinv", rtol, v)), v.dtype)
 
 
 def matrix_rank(x, /, *, rtol=None):
@@ -784,14 +767,9 @@ def matrix_rank(x, /, *, rtol=None):
         >>> fnp.linalg.matrix_rank(fnp.asarray([[1.0, 2.0], [2.0, 4.0]])).item()
         1
     """
-    v = _eager("fnp.linalg.matrix_rank", _float_input("fnp.linalg.matrix_rank", x))
-    _matrices("fnp.linalg.matrix_rank", asarray_any(x))
-    b = backend_of_value(v)
+    v, b = _eager_matrices("matrix_rank", x)
     s = b.linalg.svd(v, compute_uv=False)
-    r = _rtol_value(rtol, v)
-    if r is None:
-        r = builtins.max(v.shape[-2:]) * np.finfo(v.dtype).eps
-    r = b.asarray(r)
+    r = b.asarray(_rtol("matrix_rank", rtol, v))
     if r.ndim:
         r = r[..., None]
     smax = s.max(axis=-1, keepdims=True) if s.shape[-1] else b.zeros(s.shape[:-1] + (1,), s.dtype)
@@ -829,141 +807,3 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
 
 def _real_of(dt):
     return {"complex64": np.float32, "complex128": np.float64}.get(np.dtype(dt).name, dt)
-
-
-# -- fft extension (eager) -------------------------------------------------------------------------
-def _fft_call(fname, np_name, x, kind, **kw):
-    xs = asarray_any(x)
-    if kind == "c2c" or kind == "c2r":
-        if xs.dtype.kind != "c":
-            xs = convert(xs, _d.default_complex() if xs.dtype.kind != "f" else
-                         np.result_type(xs.dtype, np.complex64))
-    elif xs.dtype.kind not in "f":
-        (xs,) = promote_inexact(xs)
-    v = _eager(f"fnp.fft.{fname}", xs)
-    out = getattr(backend_of_value(v).fft, np_name)(v, **kw)
-    if kind == "c2r" or kind == "c2r_h":
-        dt = _real_of(v.dtype)
-    elif kind == "r2c":
-        dt = np.result_type(v.dtype, np.complex64)
-    else:
-        dt = v.dtype
-    return _wrap_like(out, dt)
-
-
-def _fft1(fname, kind, doc):
-    def f(x, /, *, n=None, axis=-1, norm="backward"):
-        return _fft_call(fname, fname, x, kind, n=n, axis=axis, norm=norm)
-    f.__name__ = f.__qualname__ = fname
-    f.__doc__ = doc
-    return f
-
-
-def _fftn(fname, kind, doc):
-    def f(x, /, *, s=None, axes=None, norm="backward"):
-        return _fft_call(fname, fname, x, kind, s=s, axes=axes, norm=norm)
-    f.__name__ = f.__qualname__ = fname
-    f.__doc__ = doc
-    return f
-
-
-def _fdoc(name, what, example, result):
-    return f"""{what} (like ``numpy.fft.{name}``).
-
-    Eager only: it calls NumPy's FFT (CuPy's on GPU) and has no derivative rule yet, so under
-    jit / vmap / grad it raises a ConcretizationError.
-
-    Example:
-        >>> import funcnet.numpy as fnp
-        >>> {example}
-        {result}
-    """
-
-
-_EX = "fnp.fft.{}(fnp.asarray([1.0, 0.0, 0.0, 0.0], dtype=fnp.complex64)).shape"
-fft_fft = _fft1("fft", "c2c", _fdoc("fft", "1-D discrete Fourier transform", _EX.format("fft"),
-                                    "(4,)"))
-fft_ifft = _fft1("ifft", "c2c", _fdoc("ifft", "1-D inverse DFT", _EX.format("ifft"), "(4,)"))
-fft_fftn = _fftn("fftn", "c2c", _fdoc("fftn", "N-D DFT", _EX.format("fftn"), "(4,)"))
-fft_ifftn = _fftn("ifftn", "c2c", _fdoc("ifftn", "N-D inverse DFT", _EX.format("ifftn"), "(4,)"))
-_REX = "fnp.fft.{}(fnp.asarray([1.0, 0.0, 0.0, 0.0])).shape"
-fft_rfft = _fft1("rfft", "r2c", _fdoc("rfft", "1-D DFT of real input", _REX.format("rfft"),
-                                      "(3,)"))
-fft_irfft = _fft1("irfft", "c2r", _fdoc("irfft", "Inverse of rfft (real output)",
-                                        _EX.format("irfft"), "(6,)"))
-fft_rfftn = _fftn("rfftn", "r2c", _fdoc("rfftn", "N-D DFT of real input", _REX.format("rfftn"),
-                                        "(3,)"))
-fft_irfftn = _fftn("irfftn", "c2r", _fdoc("irfftn", "Inverse of rfftn (real output)",
-                                          _EX.format("irfftn"), "(6,)"))
-fft_hfft = _fft1("hfft", "c2r", _fdoc("hfft", "DFT of a Hermitian-symmetric signal (real "
-                                      "output)", _EX.format("hfft"), "(6,)"))
-fft_ihfft = _fft1("ihfft", "r2c", _fdoc("ihfft", "Inverse of hfft", _REX.format("ihfft"),
-                                        "(3,)"))
-
-
-def fft_fftfreq(n, /, *, d=1.0, dtype=None, device=None):
-    """Sample frequencies of a length-``n`` DFT (``numpy.fft.fftfreq``), default float dtype.
-
-    Example:
-        >>> import funcnet.numpy as fnp
-        >>> fnp.fft.fftfreq(4).tolist()
-        [0.0, 0.25, -0.5, -0.25]
-    """
-    return _freq(np.fft.fftfreq(n, d), dtype, device)
-
-
-def fft_rfftfreq(n, /, *, d=1.0, dtype=None, device=None):
-    """Sample frequencies of a length-``n`` real DFT (``numpy.fft.rfftfreq``).
-
-    Example:
-        >>> import funcnet.numpy as fnp
-        >>> fnp.fft.rfftfreq(4).tolist()
-        [0.0, 0.25, 0.5]
-    """
-    return _freq(np.fft.rfftfreq(n, d), dtype, device)
-
-
-def _freq(raw, dtype, device):
-    from ..core.devices import device_put, place
-    out = place(raw.astype(_d.canonicalize(dtype if dtype is not None else _d.default_float())))
-    return out if device is None else device_put(out, device)
-
-
-def _shift(x, axes, sign):
-    from ._shape import roll
-    x = asarray_any(x)
-    ax = norm_axes("fnp.fft.fftshift", axes, x.ndim)
-    if not ax:
-        return x
-    return roll(x, tuple(sign * (x.shape[a] // 2) for a in ax), axis=ax)
-
-
-def fft_fftshift(x, /, *, axes=None):
-    """Moves the zero-frequency term to the centre (``numpy.fft.fftshift``); composed of
-    ``roll``, so it works under every transform.
-
-    Example:
-        >>> import funcnet.numpy as fnp
-        >>> fnp.fft.fftshift(fnp.asarray([0, 1, 2, -2, -1])).tolist()
-        [-2, -1, 0, 1, 2]
-    """
-    return _shift(x, axes, 1)
-
-
-def fft_ifftshift(x, /, *, axes=None):
-    """Inverse of :func:`fftshift` (composed of ``roll``).
-
-    Example:
-        >>> import funcnet.numpy as fnp
-        >>> fnp.fft.ifftshift(fnp.asarray([-2, -1, 0, 1, 2])).tolist()
-        [0, 1, 2, -2, -1]
-    """
-    return _shift(x, axes, -1)
-
-
-fft = types.ModuleType("funcnet.numpy.fft", "funcnet.numpy.fft: the Array API FFT extension "
-                       "(eager NumPy FFTs; fftshift / ifftshift are composed).")
-for _name in ("fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn", "irfftn", "hfft", "ihfft",
-              "fftfreq", "rfftfreq", "fftshift", "ifftshift"):
-    setattr(fft, _name, globals()[f"fft_{_name}"])
-fft.__all__ = sorted(n for n in vars(fft) if not n.startswith("_"))

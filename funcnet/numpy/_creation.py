@@ -55,16 +55,41 @@ def array(object, dtype=None, copy=True, ndmin=0):
 def asarray(a, dtype=None, copy=None, device=None):
     """Converts an array-like to a funcnet Array (no copy when it already is one).
 
+    ``copy=True`` copies a NumPy / CuPy input, so later writes to it cannot reach the Array;
+    ``copy=False`` raises ValueError where a copy cannot be avoided (a dtype change, a list);
+    ``None`` copies only when needed. ``device`` places the result ('cpu', 'gpu', 'gpu:N').
+
     Example:
         >>> import funcnet.numpy as fnp
         >>> fnp.asarray([1.0, 2.0]).tolist()
         [1.0, 2.0]
     """
+    if copy is not None and not isinstance(a, Array):
+        a = _copy_input(a, dtype, copy)
+    elif copy is False and dtype is not None and dtypes.canonicalize(dtype) != a.dtype:
+        raise ValueError(f"fnp.asarray: copy=False, but casting {a.dtype} to "
+                         f"{dtypes.canonicalize(dtype)} needs a copy")
     out = asarray_any(a, dtype)
     if device is not None:
         from ..core.devices import device_put
         out = device_put(out, device)
     return out
+
+
+def _copy_input(a, dtype, copy):
+    # asarray's copy= for a non-funcnet input (funcnet Arrays are immutable: never copied)
+    if hasattr(a, "__array_interface__") or hasattr(a, "__cuda_array_interface__"):
+        dt = dtypes.canonicalize(a.dtype if dtype is None else dtype)
+        if copy:
+            return a.astype(dt, copy=True) if hasattr(a, "astype") else np.array(a, dt)
+        if a.dtype != dt:
+            raise ValueError(f"fnp.asarray: copy=False, but converting {a.dtype} to {dt} needs "
+                             "a copy")
+        return a
+    if copy is False:
+        raise ValueError(f"fnp.asarray: copy=False, but converting a {type(a).__name__} to an "
+                         "array needs a copy")
+    return a
 
 
 def zeros(shape, dtype=None, *, device=None):
@@ -130,6 +155,16 @@ def _on(out, device):
 def _like(a, dtype, shape):
     a = asarray_any(a)
     return (a.shape if shape is None else shape), (a.dtype if dtype is None else dtype)
+
+
+def _on_device_of(a, out):
+    # *_like results live on the input's device (Array API; jax.numpy)
+    if type(a) is Array and type(out) is Array:
+        from ..core.backend import NUMPY, backend_of_value
+        b = backend_of_value(a._value)
+        if b is not NUMPY and backend_of_value(out._value) is not b:
+            return wrap(b.asarray_on(np.asarray(out._value)))
+    return out
 
 
 def zeros_like(a, dtype=None, shape=None, *, device=None):

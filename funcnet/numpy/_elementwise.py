@@ -116,11 +116,11 @@ exp2 = _unary("exp2", E.exp2_p, np.exp2, True, _udoc("exp2"))
 
 def _complex_expm1(z):
     # NumPy's complex expm1, with the Array API's special values where it returns NaN:
-    # imag(z) == 0 gives expm1(real(z)) + imag(z) j; an infinite real part meets a non-finite
-    # imaginary one in -1 + 0j (real -inf) or inf + NaN j (real +inf)
+    # imag(z) == 0 gives expm1(real(z)) + imag(z) j; an infinite real part and a non-finite
+    # imaginary one give -1 + 0j (real -inf) or inf + NaN j (real +inf)
     x, y = real(z), imag(z)
     out = bind(E.expm1_p, z)
-    c = convert(expm1(x), z.dtype)
+    c = convert(expm1(x) + 0.0, z.dtype)  # + 0.0: expm1(-0 + 0j) is +0 + 0j
     out = where(equal(y, 0), where(signbit(y), conjugate(c), c), out)
     y_bad = logical_not(isfinite(y))
     out = where(logical_and(equal(x, -np.inf), y_bad), complex(-1.0, 0.0), out)
@@ -142,7 +142,18 @@ arccos = _unary("arccos", E.arccos_p, np.arccos, True, _udoc("arccos"))
 arctan = _unary("arctan", E.arctan_p, np.arctan, True, _udoc("arctan"))
 sinh = _unary("sinh", E.sinh_p, np.sinh, True, _udoc("sinh"))
 cosh = _unary("cosh", E.cosh_p, np.cosh, True, _udoc("cosh"))
-tanh = _unary("tanh", E.tanh_p, np.tanh, True, _udoc("tanh"))
+
+
+def _complex_tanh(z):
+    # tanh(+-inf + yj) for finite y is +-1 + 0j with the sign of y on the zero (the Array API;
+    # C99's ctanh, which NumPy uses, gives the zero the sign of sin(2y))
+    x, y = real(z), imag(z)
+    c = convert(sign(x), z.dtype)
+    return where(logical_and(isinf(x), isfinite(y)), where(signbit(y), conjugate(c), c),
+                 bind(E.tanh_p, z))
+
+
+tanh = _unary("tanh", E.tanh_p, np.tanh, True, _udoc("tanh"), complex_fn=_complex_tanh)
 arcsinh = _unary("arcsinh", E.arcsinh_p, np.arcsinh, True, _udoc("arcsinh"))
 arccosh = _unary("arccosh", E.arccosh_p, np.arccosh, True, _udoc("arccosh"))
 arctanh = _unary("arctanh", E.arctanh_p, np.arctanh, True, _udoc("arctanh"))

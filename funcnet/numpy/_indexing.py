@@ -33,15 +33,17 @@ def _parse_index(fname, shape, idx):
     """(spec, index arrays) for NumPy-style ``idx`` on an array of ``shape``."""
     if not isinstance(idx, tuple):
         idx = (idx,)
-    items = []
+    items, mask_shapes = [], {}
     for e in idx:
         if isinstance(e, (list, np.ndarray)) or (isinstance(e, Array)):
             a = e if isinstance(e, Array) else np.asarray(e)
             if a.dtype == np.bool_:
                 a = _concrete_or_raise(a, f"{fname}: boolean-mask indexing") if isinstance(
                     a, Array) else a
-                nz = np.nonzero(np.asarray(a))
-                items.extend(("arr", wrap(n.astype(np.int32))) for n in nz)
+                nz = [wrap(n.astype(np.int32)) for n in np.nonzero(np.asarray(a))]
+                if nz:
+                    mask_shapes[id(nz[0])] = tuple(a.shape)
+                items.extend(("arr", n) for n in nz)
                 continue
             if isinstance(e, (list, np.ndarray)):
                 if a.dtype.kind not in "iu":
@@ -98,6 +100,12 @@ def _parse_index(fname, shape, idx):
                 stop = None
             spec.append(("s", start, stop, step))
         else:
+            ms = mask_shapes.get(id(v))
+            if ms is not None and not all(  # NumPy lets an empty mask dim index any size
+                    k in (d, 0) for k, d in zip(ms, shape[dim:dim + len(ms)], strict=False)):
+                raise IndexError(f"{fname}: boolean mask of shape {ms} does not match the "
+                                 f"indexed dims {tuple(shape[dim:dim + len(ms)])} of an array "
+                                 f"of shape {tuple(shape)}")
             spec.append(("a", len(arrays)))
             arrays.append(v)
         dim += 1
