@@ -44,8 +44,9 @@ def _vjp(needs, cts, outs, *primals, **params):
 
 def _batch(vals, dims, *, callback, in_tree):
     # one call per example, in order (like jax.debug.callback under vmap)
-    from .core.prims._factories import batch_size
     import funcnet.numpy as fnp
+
+    from .core.prims._factories import batch_size
     size = batch_size(vals, dims)
     for i in range(size):
         bind(debug_callback_p, *[v if d is None else fnp.take(v, i, axis=d)

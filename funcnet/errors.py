@@ -37,7 +37,8 @@ class DeviceMismatchError(FuncnetError, ValueError):
 
 
 class GradError(FuncnetError, TypeError):
-    """A function or argument that ``grad`` cannot differentiate (integer input, non-scalar output)."""
+    """A function or argument that ``grad`` cannot differentiate (integer input, non-scalar
+    or complex output)."""
 
 
 class StaticArgumentError(FuncnetError, ValueError):

@@ -70,7 +70,7 @@ _CODE = {bool_: "b1", int8: "i8", int16: "i16", int32: "i32", int64: "i64",
 _WEAK_CODE = {"i": "i*", "u": "i*", "f": "f*", "c": "c*", "b": "b1"}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _upper(node: str) -> frozenset:
     out = {node}
     for n in _LATTICE[node]:
@@ -78,7 +78,7 @@ def _upper(node: str) -> frozenset:
     return frozenset(out)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _join(a: str, b: str) -> str:
     common = _upper(a) & _upper(b)
     # the least upper bound is the common node that lies below every other common node

@@ -60,7 +60,8 @@ class Trace:
                 return val
             if m.level < self.main.level:
                 return self.lift(val)
-            raise TracerLeakError(f"funcnet: a tracer of {m} reached {self.main}")  # pragma: no cover
+            raise TracerLeakError(  # pragma: no cover
+                f"funcnet: a tracer of {m} reached {self.main}")
         return self.pure(val)
 
     def pure(self, val):  # a value that does not depend on this transform

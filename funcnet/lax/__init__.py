@@ -12,4 +12,4 @@ from ._conv import padtype_to_pads as padtype_to_pads
 from ._conv import reduce_window as reduce_window
 from ._ops import stop_gradient as stop_gradient
 
-__all__ = ["cond", "fori_loop", "map", "scan", "switch", "while_loop", "conv_general_dilated", "padtype_to_pads", "reduce_window", "stop_gradient"]
+__all__ = sorted(n for n in dir() if not n.startswith("_") and n != "annotations")

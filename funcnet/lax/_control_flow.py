@@ -14,7 +14,6 @@ from ..core.aval import ShapedArray
 from ..core.graph import Graph, Var, eval_graph
 from ..core.primitive import bind
 from ..core.registry import Primitive, register
-from ..errors import ShapeError
 from ..transforms._util import as_array, fun_name
 from ..transforms.ad import jvp_flat, vjp_flat, zeros_like_value
 from ..transforms.batching import batch_flat
@@ -411,7 +410,6 @@ def _scan_jvp(primals, tangents, *, body, length, reverse, n_consts, n_carry):
 def _scan_vjp(needs, cts, outs, *primals, body, length, reverse, n_consts, n_carry):
     body = _pure(body)
     consts, init, xs = _split(primals, n_consts, n_carry)
-    n_y = len(body.out_vars) - n_carry
     out_avals = [v.aval for v in body.out_vars]
     ct_carry = [_zeros(a) if c is None else c for c, a in zip(cts[:n_carry], out_avals)]
     ct_ys = [wrap(np.zeros((length,) + tuple(a.shape), a.dtype)) if c is None else c
@@ -811,8 +809,9 @@ def _no_higher(*args, **kwargs):
 
 def _while_vjp_batch(vals, dims, **params):
     # one loop per example: lanes may run different numbers of iterations
-    from ..core.prims._factories import batch_size
     import funcnet.numpy as fnp
+
+    from ..core.prims._factories import batch_size
     size = batch_size(vals, dims)
     outs = []
     for i in range(size):

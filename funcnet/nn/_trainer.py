@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+
 import numpy as np
 
 from .. import tree as tree_util
@@ -154,6 +155,7 @@ class Trainer:
     # -- the pure steps -------------------------------------------------------------------------
     def _make_steps(self):
         import funcnet
+
         from .. import optim
         model, loss_fn, optimizer, mets = self.model, self.loss_fn, self.optimizer, self.metrics
         weighted = self._weighted

@@ -5,11 +5,11 @@ import builtins
 
 import numpy as np
 
+from ..core import devices as _devices
 from ..core import dtypes
 from ..core.array import Array, raw_from_python, wrap
 from ..core.primitive import bind
 from ..core.prims.elementwise import convert_p
-from ..core import devices as _devices
 from ..errors import AxisError
 
 _PY = (builtins.bool, builtins.int, builtins.float, builtins.complex)
@@ -70,7 +70,7 @@ def promote(*args):
     dws = [dtypes.dtype_weak_of(a) for a in args]
     dt, weak = dtypes.promote(dws)
     out = []
-    for a, (d, w) in zip(args, dws):
+    for a, (d, _w) in zip(args, dws):
         if isinstance(a, Array) and d == dt:
             out.append(a)
         elif isinstance(a, Array):

@@ -135,7 +135,7 @@ def full(shape, fill_value, dtype=None, *, device=None):
         >>> fnp.full((2,), 7).tolist()
         [7, 7]
     """
-    if isinstance(fill_value, Array) and not type(fill_value) is Array:
+    if isinstance(fill_value, Array) and type(fill_value) is not Array:
         from ._shape import broadcast_to
         v = asarray_any(fill_value, dtype)
         return _on(broadcast_to(v, _shape(shape, "full")), device)
@@ -212,7 +212,7 @@ def arange(start, stop=None, step=None, dtype=None, *, device=None):
         [0, 1, 2, 3]
     """
     for v in (start, stop, step):
-        if isinstance(v, Array) and not type(v) is Array:
+        if isinstance(v, Array) and type(v) is not Array:
             raise TypeError("fnp.arange: start/stop/step must be concrete (not traced values); "
                             "under jit pass them as static arguments")
     if stop is None:  # arange(n) and arange(n, step=s) count from 0 to n

@@ -6,7 +6,6 @@ import numpy as np
 from ..core import dtypes as _d
 
 
-
 class _ScalarType:
     """A dtype that is also a constructor, like ``jnp.float32``: ``fnp.float32(1.5)`` is a
     0-d float32 Array, and ``fnp.float32`` works wherever a dtype does
@@ -148,7 +147,8 @@ floating, integer, inexact, number = np.floating, np.integer, np.inexact, np.num
 signedinteger, unsignedinteger, complexfloating = (np.signedinteger, np.unsignedinteger,
                                                   np.complexfloating)
 
-__all__ = ["bool_", "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+__all__ = ["bool_", "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+           "uint64",
            "float16", "float32", "float64", "complex64", "complex128", "dtype", "pi", "e", "inf",
            "nan", "euler_gamma", "newaxis", "result_type", "promote_types", "can_cast", "finfo",
            "iinfo", "isdtype", "issubdtype", "floating", "integer", "inexact", "number",

@@ -12,7 +12,6 @@ from ..core.primitive import bind
 from ..core.prims import elementwise as E
 from ._base import asarray_any, convert, promote, promote_inexact
 
-
 _new = object.__new__
 _ndarray = np.ndarray
 from ..core.primitive import debug_nans_flag as _nan_check  # noqa: E402

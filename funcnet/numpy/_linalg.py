@@ -451,7 +451,6 @@ def norm(x, ord=None, axis=None, keepdims=False):
     if axis is None and ord is not None and x.ndim == 2:
         axis = (0, 1)
     if axis is None:
-        axes = tuple(range(x.ndim))
         if ord is None:
             sq = x * x if x.dtype.kind != "c" else _abs(x) ** 2
             return _safe_sqrt(_sum(sq, axis=None, keepdims=keepdims))

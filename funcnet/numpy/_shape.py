@@ -166,8 +166,8 @@ def concatenate(arrays, axis=0, dtype=None):
     if not xs:
         raise ValueError("fnp.concatenate: need at least one array")
     if dtype is not None:
-        from ._base import convert
         from ..core import dtypes
+        from ._base import convert
         xs = [convert(x, dtypes.canonicalize(dtype)) for x in xs]
     if axis is None:
         xs = [ravel(x) for x in xs]

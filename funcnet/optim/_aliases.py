@@ -26,6 +26,7 @@ from ._transforms import (
     trace,
 )
 
+
 class AliasTransformation(GradientTransformationExtraArgs):
     """An alias's ``(init, update)`` pair that also remembers its ``learning_rate`` (read by
     ``nn.Trainer``'s learning-rate callbacks); otherwise exactly a GradientTransformation."""

@@ -16,7 +16,7 @@ from ..core.primitive import bind
 from ..core.registry import Primitive, register
 from ..errors import GradError
 from ._util import as_array, fun_name
-from .ad import jvp_flat, vjp_flat, zeros_like_value
+from .ad import vjp_flat, zeros_like_value
 from .batching import batch_flat, vmap
 from .staging import trace_closed
 
@@ -81,7 +81,7 @@ custom_jvp_p = Primitive("custom_jvp_call", multiple_results=True, keeps_weak=Fa
 
 
 def _cjvp_jvp(primals, tangents, *, graph, n_consts, rule, in_tree, static):
-    consts, xs = list(primals[:n_consts]), list(primals[n_consts:])
+    xs = list(primals[n_consts:])
     tans = [zeros_like_value(x) if t is None else t for x, t in zip(xs, tangents[n_consts:])]
     out, t_out = rule(static, xs, tans)
     return out, t_out

@@ -8,9 +8,9 @@ import numpy as np
 from .. import tree as tree_util
 from ..core.array import Array, wrap
 from ..errors import GradError, ShapeError
+from ._util import as_array, fun_name, normalize_argnums
 from .ad import jvp_flat, ones_like_value, strip_finished, vjp_flat
 from .batching import batch_flat
-from ._util import as_array, fun_name, normalize_argnums
 
 
 def _check_diff_input(fname, path, x):

@@ -11,12 +11,12 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import tree as tree_util
+from .._config import config
 from ..core import dtypes
-from ..core.array import Array, raw_from_python, wrap
+from ..core.array import Array, raw_from_python
 from ..core.aval import ShapedArray
 from ..core.backend import backend_of
 from ..core.trace import _stack
-from .._config import config
 from ..errors import StaticArgumentError
 from ._codegen import compile_graph
 from ._optimize import optimize

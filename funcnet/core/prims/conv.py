@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import itertools
 
-
-
 from ...errors import ShapeError
 from ..primitive import bind
 from ..registry import Primitive, register

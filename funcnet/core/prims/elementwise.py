@@ -6,8 +6,17 @@ import numpy as np
 
 from ..primitive import bind
 from ..registry import Primitive, register
-from ._factories import (binop, broadcast_batch, broadcast_shapes, broadcast_to, scalar,
-                         sum_to_shape, unop, zeros_like)
+from ._factories import (
+    binop,
+    broadcast_batch,
+    broadcast_shapes,
+    broadcast_to,
+    scalar,
+    sum_to_shape,
+    unop,
+    zeros_like,
+)
+
 
 # derivative helpers (funcnet ops, so every order differentiates)
 def _c(x, v):

@@ -13,8 +13,16 @@ import numpy as np
 from ...errors import ShapeError
 from ..primitive import bind
 from ..registry import Primitive, register
-from ._factories import (batch_size, bdim_to_front, broadcast_to, moveaxis, reshape, scalar,
-                         sum_to_shape, zeros_like)
+from ._factories import (
+    batch_size,
+    bdim_to_front,
+    broadcast_to,
+    moveaxis,
+    reshape,
+    scalar,
+    sum_to_shape,
+    zeros_like,
+)
 
 
 def build_index(spec, arrays):

@@ -7,8 +7,14 @@ import numpy as np
 from ...errors import ShapeError
 from ..primitive import bind
 from ..registry import Primitive, register
-from ._factories import (batch_size, bdim_to_front, broadcast_batch, broadcast_shapes,
-                         moveaxis, sum_to_shape)
+from ._factories import (
+    batch_size,
+    bdim_to_front,
+    broadcast_batch,
+    broadcast_shapes,
+    moveaxis,
+    sum_to_shape,
+)
 
 
 def _mT(x):
