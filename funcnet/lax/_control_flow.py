@@ -87,8 +87,52 @@ def _pure(g):
 
 
 def _compile(g, xp):
+    # sub-graphs get the same optimisation as jitted graphs (CSE merges a backward step's
+    # recomputation with the forward it was moved next to, see _partial_eval)
     from ..transforms._codegen import compile_graph
-    return compile_graph(g, xp, "branch")
+    from ..transforms._optimize import optimize
+    return compile_graph(optimize(g), xp, "branch")
+
+
+_VIEWS = ("transpose", "reshape", "broadcast_to", "stop_gradient")
+
+
+def _partial_eval(g, known_mask, invariant_mask):
+    """Splits a graph into the part computable from the inputs marked known and the rest.
+
+    Returns (R, B): R maps the known inputs (in order) to the residuals, the known
+    intermediate values the rest needs; B takes every input of ``g`` plus the residuals and
+    computes ``g``'s outputs without redoing R's work. Values that depend only on the inputs
+    marked invariant (loop constants) are never residuals: B recomputes them.
+    """
+    from ..core.graph import Literal
+    from ..core.registry import effectful
+    known_inputs = [v for v, m in zip(g.in_vars, known_mask) if m]
+    known = set(known_inputs)
+    invariant = {v for v, m in zip(g.in_vars, invariant_mask) if m}
+    inputs = set(g.in_vars)
+    kn_eqns, un_eqns = [], []
+    for e in g.eqns:
+        ins = [v for v in e.inputs if not isinstance(v, Literal)]
+        if e.prim in effectful or not all(v in known for v in ins):
+            un_eqns.append(e)
+            continue
+        kn_eqns.append(e)
+        known.update(e.outputs)
+        if all(v in invariant for v in ins) or (
+                e.prim.name in _VIEWS and all(v in inputs or v in invariant for v in ins)):
+            # loop-invariant, or a free view of B's own inputs: B recomputes it
+            invariant.update(e.outputs)
+            un_eqns.append(e)
+    need, seen = [], set()
+    for v in [v for e in un_eqns for v in e.inputs] + list(g.out_vars):
+        if isinstance(v, Var) and v in known and v not in inputs and v not in invariant \
+                and v not in seen:
+            need.append(v)
+            seen.add(v)
+    R = Graph(known_inputs, [], [], kn_eqns, need)
+    B = Graph(list(g.in_vars) + need, [], [], un_eqns, list(g.out_vars))
+    return R, B
 
 
 def _check_same(name, what_a, tree_a, avals_a, what_b, tree_b, avals_b):
@@ -414,41 +458,50 @@ def _scan_vjp(needs, cts, outs, *primals, body, length, reverse, n_consts, n_car
     ct_carry = [_zeros(a) if c is None else c for c, a in zip(cts[:n_carry], out_avals)]
     ct_ys = [wrap(np.zeros((length,) + tuple(a.shape), a.dtype)) if c is None else c
              for c, a in zip(cts[n_carry:], out_avals[n_carry:])]
-    # 1. forward again, keeping the carry that enters every step
+    dc = [_diff(a.aval) for a in consts]
+    acc0 = [_zeros(a.aval) for a, m in zip(consts, dc) if m]
+    # 1. the backward step: (consts, ct_carry, acc, x, carry, ct_y) -> (ct_carry, acc, ct_x)
+    bwd_avals = (_avals(consts) + _avals(ct_carry) + _avals(acc0) + _slice_avals(_avals(xs))
+                 + [a.strip_weak() for a in _avals(init)] + _slice_avals(_avals(ct_ys)))
+
+    need_x = [bool(n) and _diff(a.aval) for n, a in zip(needs[n_consts + n_carry:], xs)]
+
+    def bwd_step(*args):
+        c, ctk, acc, x, k, cty = _split(args, n_consts, n_carry, len(acc0), len(xs), n_carry)
+        _, pull, _ = vjp_flat(lambda *a: (_run(body, *a), None), c + k + x)
+        g_c, g_k, g_x = _split(pull(ctk + cty), n_consts, n_carry)
+        it = iter(acc)
+        new_acc = [next(it) + gc for gc, m in zip(g_c, dc) if m]
+        # cotangents of xs nobody asked for are not computed (DCE drops their work)
+        return list(g_k) + new_acc + [gx for gx, m in zip(g_x, need_x) if m]
+
+    gb, gbc = _trace_flat(bwd_step, bwd_avals, "scan_bwd")
+    # 2. partial evaluation: what the backward step computes from (x, carry) is the body's
+    #    forward recomputation; it moves into the forward scan (which keeps the carries
+    #    anyway) and reaches the backward scan as stacked residuals
+    ng, nk, na, nx = len(gbc) + n_consts, n_carry, len(acc0), len(xs)
+    R, B = _partial_eval(gb, [True] * ng + [False] * (nk + na) + [True] * (nx + nk) + [False] * nk,
+                         [True] * ng + [False] * (nk + na + nx + 2 * nk))
     fwd_avals = _avals(consts) + _avals(init) + _slice_avals(_avals(xs))
 
     def fwd_step(*args):
         c, k, x = _split(args, n_consts, n_carry)
         out = _run(body, *c, *k, *x)
-        return out[:n_carry] + list(k)
+        residuals = eval_graph(R, [], list(gbc) + c + x + k)
+        return out[:n_carry] + list(k) + list(residuals)
 
     gf, gfc = _trace_flat(fwd_step, fwd_avals, "scan_fwd")
     res = bind(scan_p, *gfc, *consts, *init, *xs, body=gf, length=length, reverse=reverse,
                n_consts=len(gfc) + n_consts, n_carry=n_carry)
-    carries = list(res[n_carry:])
-    # 2. backward: a scan in the opposite direction over (xs, carries, ct_ys)
-    dc = [_diff(a.aval) for a in consts]
-    acc0 = [_zeros(a.aval) for a, m in zip(consts, dc) if m]
-    bwd_avals = (_avals(consts) + _avals(ct_carry) + _avals(acc0) + _slice_avals(_avals(xs))
-                 + _slice_avals(_avals(carries)) + _slice_avals(_avals(ct_ys)))
-
-    def bwd_step(*args):
-        c, ctk, acc, x, k, cty = _split(args, n_consts, n_carry, len(acc0), len(xs), n_carry)
-
-        _, pull, _ = vjp_flat(lambda *a: (_run(body, *a), None), c + k + x)
-        g_c, g_k, g_x = _split(pull(ctk + cty), n_consts, n_carry)
-        it = iter(acc)
-        new_acc = [next(it) + gc for gc, m in zip(g_c, dc) if m]
-        return list(g_k) + new_acc + list(g_x)
-
-    gb, gbc = _trace_flat(bwd_step, bwd_avals, "scan_bwd")
-    res = bind(scan_p, *gbc, *consts, *ct_carry, *acc0, *xs, *carries, *ct_ys, body=gb,
-               length=length, reverse=not reverse, n_consts=len(gbc) + n_consts,
-               n_carry=n_carry + len(acc0))
+    carries, resid = _split(res[n_carry:], n_carry)
+    # 3. backward: a scan in the opposite direction over (xs, carries, ct_ys, residuals)
+    res = bind(scan_p, *gbc, *consts, *ct_carry, *acc0, *xs, *carries, *ct_ys, *resid, body=B,
+               length=length, reverse=not reverse, n_consts=ng, n_carry=n_carry + len(acc0))
     ct_init, acc, ct_xs = _split(res, n_carry, len(acc0))
     it = iter(acc)
     ct_consts = [next(it) if m else None for m in dc]
-    out = ct_consts + ct_init + ct_xs
+    it_x = iter(ct_xs)
+    out = ct_consts + ct_init + [next(it_x) if m else None for m in need_x]
     return [o if need and _diff(p.aval) else None for o, need, p in zip(out, needs, primals)]
 
 
