@@ -67,6 +67,9 @@ def promote(*args):
                 return [a, wrap(a.dtype.type(b), True)]  # a device-neutral NumPy scalar
             elif isinstance(b, np.generic) and b.dtype == a.dtype and not a.weak_type:
                 return [a, b]
+        elif isinstance(b, Array) and isinstance(a, np.generic) and a.dtype == b.dtype and \
+                not b.weak_type:
+            return [a, b]  # a rule's scalar constant on the left (c - x, c / x)
     dws = [dtypes.dtype_weak_of(a) for a in args]
     dt, weak = dtypes.promote(dws)
     out = []
