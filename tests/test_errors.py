@@ -496,3 +496,22 @@ def test_len_of_scalar():
 def test_array_is_unhashable_with_a_hint():
     with pytest.raises(TypeError, match=r"unhashable.*static"):
         hash(fnp.ones(2))
+
+
+def test_mixed_devices_name_the_primitive_and_the_devices(monkeypatch):
+    # a stand-in second device: a NumPy subclass registered as a "gpu" backend
+    import numpy as _np
+
+    from funcnet.core import backend as B
+    from funcnet.core.array import wrap
+
+    class _OnFakeGpu(_np.ndarray):
+        pass
+
+    monkeypatch.setitem(B._BY_TYPE, _OnFakeGpu, B.Backend("gpu", _np, "gpu"))
+    a = wrap(_np.ones(3, _np.float32).view(_OnFakeGpu))
+    with pytest.raises(funcnet.errors.DeviceMismatchError,
+                       match=r"funcnet add: the operands are on different devices \(\(3,\) on "
+                             r"gpu, \(3,\) on cpu\).*device_put"):
+        fnp.add(a, fnp.ones(3))
+    assert issubclass(funcnet.errors.DeviceMismatchError, ValueError)

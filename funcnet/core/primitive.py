@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .array import Array, raw_from_python, wrap
+from ..errors import DeviceMismatchError
 from .backend import NUMPY, backend_of
 from .registry import Primitive, impl_rules
 from .trace import Tracer, leak_error
@@ -69,7 +70,7 @@ def eval_primitive(prim, args, params):
     if prim.weak_param is not None:
         weak = params[prim.weak_param]
     try:
-        out = impl_rules[prim](NUMPY if plain else backend_of(vals), *vals, **params)
+        out = impl_rules[prim](NUMPY if plain else _backend_for(prim, vals), *vals, **params)
     except Exception:
         _recheck(prim, vals, params)
         raise
@@ -97,6 +98,18 @@ def _check_nans(prim, out):
         if dt is not None and dt.kind in "fc" and bool(np.isnan(o).any()):
             raise FloatingPointError(
                 f"funcnet debug_nans: primitive '{prim.name}' produced NaN at {user_frame()}")
+
+
+def _backend_for(prim, vals):
+    try:
+        return backend_of(vals)
+    except DeviceMismatchError:
+        from .backend import backend_of_value
+        where = ", ".join(f"{tuple(np.shape(v))} on {backend_of_value(v).name}" for v in vals
+                          if not isinstance(v, np.generic))
+        raise DeviceMismatchError(
+            f"funcnet {prim.name}: the operands are on different devices ({where}); arrays "
+            "never move silently: move them first with funcnet.device_put(x, device)") from None
 
 
 def _recheck(prim, vals, params):
