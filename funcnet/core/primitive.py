@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .array import Array, raw_from_python, wrap
 from ..errors import DeviceMismatchError
+from .array import Array, raw_from_python, wrap
 from .backend import NUMPY, backend_of
 from .registry import Primitive, impl_rules
 from .trace import Tracer, leak_error
