@@ -38,10 +38,8 @@ __all__ = [
 ]
 
 # Type aliases (funcnet has no shared funcnet/typing.py yet; these follow optax's names).
-PyTree = Any
-Params = Any
-Updates = Any
-OptState = Any
+from ..typing import OptState, Params, PyTree, Updates  # noqa: E402,F401  (shared aliases)
+
 Schedule = Callable[[Any], Any]
 ScalarOrSchedule = Union[float, Array, Schedule]  # noqa: UP007 (a runtime alias)
 
