@@ -46,11 +46,14 @@ _UFUNC_PRIMS = _LazyUfuncPrims()
 
 
 def _reusable(g: Graph):
-    """For each equation index, the input Var whose buffer the output may overwrite.
+    """For each equation index, the Var whose buffer the output may overwrite.
 
     A buffer can be reused when it was freshly allocated by an earlier equation (not an
-    argument, a constant or a view), this equation is the last use of every Var aliasing it,
-    it is not a graph output, and shape and dtype match the output.
+    argument, a constant or a view), is not a graph output, its shape and dtype match the
+    output, and no later equation reads it or a view of it: either this equation is its last
+    use (an input dying here), or, for a ufunc, its last use came earlier (a free pool). A
+    buffer that any other primitive reads (control flow, callbacks, custom rules) is never
+    reused: that primitive may return it as its own output or hand it to user code.
     """
     root: dict = {}
     owned: set = set()
@@ -64,24 +67,39 @@ def _reusable(g: Graph):
                 if fresh:
                     owned.add(o)
     last: dict = {}
+    escaped: set = set()  # read by a primitive that may keep it or hand it back as an output
     for j, e in enumerate(g.eqns):
+        known = (e.prim.name in _FRESH_PRIMS or e.prim in _UFUNC_PRIMS
+                 or e.prim.name in _VIEW_PRIMS)
         for v in e.inputs:
             if isinstance(v, Var):
                 last[root.get(v, v)] = j
+                if not known:
+                    escaped.add(root.get(v, v))
+    owned -= escaped
     outs = {root.get(v, v) for v in g.out_vars if isinstance(v, Var)}
+    dies_at: dict = {}
+    for v in owned:
+        if root.get(v) is v and v not in outs and v in last and v.aval.shape:
+            dies_at.setdefault(last[v], []).append(v)
+    pool: dict = {}  # (shape, dtype) -> dead buffers, free for any later ufunc of that type
     reuse = {}
     for j, e in enumerate(g.eqns):
-        if len(e.outputs) != 1 or e.prim.name in _VIEW_PRIMS:
-            continue
-        out = e.outputs[0].aval
-        if not out.shape:
-            continue
-        for v in e.inputs:
-            if (isinstance(v, Var) and v in owned and root.get(v) is v and last.get(v) == j
-                    and v not in outs and v.aval.shape == out.shape
-                    and v.aval.dtype == out.dtype):
-                reuse[j] = v
-                break
+        if len(e.outputs) == 1 and e.prim.name not in _VIEW_PRIMS and e.outputs[0].aval.shape:
+            out = e.outputs[0].aval
+            for v in e.inputs:
+                if (isinstance(v, Var) and v in owned and root.get(v) is v and last.get(v) == j
+                        and v not in outs and v.aval.shape == out.shape
+                        and v.aval.dtype == out.dtype):
+                    reuse[j] = v
+                    break
+            else:
+                free = pool.get((out.shape, out.dtype)) if e.prim in _UFUNC_PRIMS else None
+                if free:
+                    reuse[j] = free.pop()
+        for v in dies_at.get(j, ()):
+            if reuse.get(j) is not v:
+                pool.setdefault((v.aval.shape, v.aval.dtype), []).append(v)
     return reuse
 
 _counter = [0]
