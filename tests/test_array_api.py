@@ -131,6 +131,19 @@ def test_asarray_copy():
     assert fnp.asarray(x, copy=True) is x  # immutable: sharing is safe
 
 
+def test_array_copies_numpy_input_by_default():
+    a = np.arange(3, dtype=np.float32)
+    copied, default_asarray, uncopied = fnp.array(a), fnp.asarray(a), fnp.array(a, copy=None)
+    a[0] = 9.0
+    assert copied.tolist() == [0.0, 1.0, 2.0]
+    assert default_asarray.tolist() == uncopied.tolist() == [9.0, 1.0, 2.0]
+    assert fnp.array(a, dtype="int32").tolist() == [9, 1, 2]
+    with pytest.raises(ValueError, match="fnp.array: copy=False"):
+        fnp.array([1.0, 2.0], copy=False)
+    x = fnp.ones(2)
+    assert fnp.array(x) is x  # immutable: sharing is safe
+
+
 def test_meshgrid_matches_numpy():
     a, b, c = np.arange(3), np.arange(2) * 10, np.arange(4) - 1
     for indexing in ("xy", "ij"):

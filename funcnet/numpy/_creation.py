@@ -34,17 +34,27 @@ def array(object, dtype=None, copy=True, ndmin=0):
     Args:
         object: the data.
         dtype: the dtype (default: inferred; float64 data becomes float32 unless x64 is on).
-        copy: accepted for NumPy compatibility (funcnet arrays are immutable).
+        copy: ``True`` (the default) copies a NumPy / CuPy input, so later writes to it
+            cannot reach the Array; ``None`` and ``False`` are ``asarray``'s. A funcnet Array
+            is never copied (it is immutable).
         ndmin: minimum number of dims (leading 1s are added).
 
     Returns:
         A funcnet Array.
 
     Example:
+        >>> import numpy as np
         >>> import funcnet.numpy as fnp
         >>> fnp.array([[1, 2], [3, 4]]).dtype
         dtype('int32')
+        >>> a = np.zeros(2, np.float32)
+        >>> x = fnp.array(a)
+        >>> a[0] = 5.0
+        >>> x.tolist()
+        [0.0, 0.0]
     """
+    if copy is not None and not isinstance(object, Array):
+        object = _copy_input(object, dtype, copy, "fnp.array")
     out = asarray_any(object, dtype)
     if out.ndim < ndmin:
         from ._shape import reshape
@@ -76,18 +86,18 @@ def asarray(a, dtype=None, copy=None, device=None):
     return out
 
 
-def _copy_input(a, dtype, copy):
+def _copy_input(a, dtype, copy, name="fnp.asarray"):
     # asarray's copy= for a non-funcnet input (funcnet Arrays are immutable: never copied)
     if hasattr(a, "__array_interface__") or hasattr(a, "__cuda_array_interface__"):
         dt = dtypes.canonicalize(a.dtype if dtype is None else dtype)
         if copy:
             return a.astype(dt, copy=True) if hasattr(a, "astype") else np.array(a, dt)
         if a.dtype != dt:
-            raise ValueError(f"fnp.asarray: copy=False, but converting {a.dtype} to {dt} needs "
+            raise ValueError(f"{name}: copy=False, but converting {a.dtype} to {dt} needs "
                              "a copy")
         return a
     if copy is False:
-        raise ValueError(f"fnp.asarray: copy=False, but converting a {type(a).__name__} to an "
+        raise ValueError(f"{name}: copy=False, but converting a {type(a).__name__} to an "
                          "array needs a copy")
     return a
 
