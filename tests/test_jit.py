@@ -6,6 +6,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import funcnet
 import funcnet.numpy as fnp
@@ -657,3 +659,32 @@ def test_generated_code_reuses_dead_temporaries():
     from funcnet.transforms._optimize import optimize
     src = compile_graph(optimize(make_graph(update)(*args)), NUMPY).__funcnet_source__
     assert src.count("out=") >= 10, src
+
+
+_PROGRAM_OPS = [
+    ("add", 2, lambda a, b: a + b), ("mul", 2, lambda a, b: a * b),
+    ("sub", 2, lambda a, b: a - b), ("sin", 1, fnp.sin), ("exp", 1, lambda a: fnp.exp(-a * a)),
+    ("T", 1, lambda a: a.T), ("flip", 1, lambda a: a[::-1]),
+    ("rowsum", 1, lambda a: fnp.sum(a, axis=1, keepdims=True) + a),
+    ("matmul", 2, lambda a, b: a @ b.T @ a * 0.1),
+    ("cond", 1, lambda a: funcnet.lax.cond(a[0, 0] > -100.0, lambda t: t, lambda t: t + 1.0, a)),
+    ("scan", 1, lambda a: funcnet.lax.scan(lambda c, _: (c, None), a, None, length=2)[0]),
+]
+
+
+@given(st.lists(st.tuples(st.integers(0, len(_PROGRAM_OPS) - 1), st.integers(0, 99),
+                          st.integers(0, 99)), min_size=1, max_size=14),
+       st.lists(st.integers(0, 99), min_size=1, max_size=3))
+def test_random_programs_jit_matches_eager(program, returned):
+    # straight-line programs over square matrices returning a few of their values: whatever
+    # buffers the generated code reuses, the results must equal eager execution
+    def f(x, y):
+        vals = [x, y]
+        for op, i, j in program:
+            _, arity, fn = _PROGRAM_OPS[op]
+            args = [vals[i % len(vals)], vals[j % len(vals)]][:arity]
+            vals.append(fn(*args))
+        return [vals[2 + r % (len(vals) - 2)] for r in returned]
+
+    x, y = rand(3, 3, seed=5), rand(3, 3, seed=6)
+    tree_close(jit(f)(x, y), f(x, y), rtol=1e-5, atol=1e-5)

@@ -37,7 +37,7 @@ __all__ = [
     "with_extra_args_support",
 ]
 
-# Type aliases (funcnet has no shared funcnet/typing.py yet; these follow optax's names).
+# Type aliases: the pytree ones are funcnet.typing's (optax's names); schedules are optim's.
 from ..typing import OptState, Params, PyTree, Updates  # noqa: E402,F401  (shared aliases)
 
 Schedule = Callable[[Any], Any]

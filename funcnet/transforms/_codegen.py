@@ -85,7 +85,9 @@ def _reusable(g: Graph):
     pool: dict = {}  # (shape, dtype) -> dead buffers, free for any later ufunc of that type
     reuse = {}
     for j, e in enumerate(g.eqns):
-        if len(e.outputs) == 1 and e.prim.name not in _VIEW_PRIMS and e.outputs[0].aval.shape:
+        # only a ufunc takes out= (compile_graph); any other equation leaves its dying
+        # inputs to the pool
+        if len(e.outputs) == 1 and e.prim in _UFUNC_PRIMS and e.outputs[0].aval.shape:
             out = e.outputs[0].aval
             for v in e.inputs:
                 if (isinstance(v, Var) and v in owned and root.get(v) is v and last.get(v) == j
@@ -94,7 +96,7 @@ def _reusable(g: Graph):
                     reuse[j] = v
                     break
             else:
-                free = pool.get((out.shape, out.dtype)) if e.prim in _UFUNC_PRIMS else None
+                free = pool.get((out.shape, out.dtype))
                 if free:
                     reuse[j] = free.pop()
         for v in dies_at.get(j, ()):
