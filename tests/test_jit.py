@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import funcnet
@@ -669,9 +669,18 @@ _PROGRAM_OPS = [
     ("matmul", 2, lambda a, b: a @ b.T @ a * 0.1),
     ("cond", 1, lambda a: funcnet.lax.cond(a[0, 0] > -100.0, lambda t: t, lambda t: t + 1.0, a)),
     ("scan", 1, lambda a: funcnet.lax.scan(lambda c, _: (c, None), a, None, length=2)[0]),
+    ("max", 2, fnp.maximum), ("where", 2, lambda a, b: fnp.where(a > b, a, b * 2.0)),
+    ("reshape", 1, lambda a: a.reshape(9)[::-1].reshape(3, 3)),
+    ("gather", 1, lambda a: a[fnp.array([2, 0, 2])]),
+    ("scatter", 2, lambda a, b: a.at[1].add(b[0])), ("pow", 1, lambda a: a ** 3 * 0.1),
+    ("cumsum", 1, lambda a: fnp.cumsum(a, axis=0) * 0.3),
+    ("ys", 1, lambda a: funcnet.lax.scan(lambda c, r: (c * 0.5 + r, c), a[0], a)[1]),
+    ("concat", 2, lambda a, b: fnp.concatenate([a[:1], b[1:]])),
+    ("softmax", 1, lambda a: fnp.exp(a) / fnp.sum(fnp.exp(a), axis=-1, keepdims=True)),
 ]
 
 
+@settings(max_examples=40)  # cheap programs: worth more examples than the profile's
 @given(st.lists(st.tuples(st.integers(0, len(_PROGRAM_OPS) - 1), st.integers(0, 99),
                           st.integers(0, 99)), min_size=1, max_size=14),
        st.lists(st.integers(0, 99), min_size=1, max_size=3))
@@ -688,3 +697,57 @@ def test_random_programs_jit_matches_eager(program, returned):
 
     x, y = rand(3, 3, seed=5), rand(3, 3, seed=6)
     tree_close(jit(f)(x, y), f(x, y), rtol=1e-5, atol=1e-5)
+
+
+def _run_program(program, returned):
+    def f(x, y):
+        vals = [x, y]
+        for op, i, j in program:
+            _, arity, fn = _PROGRAM_OPS[op]
+            args = [vals[i % len(vals)], vals[j % len(vals)]][:arity]
+            vals.append(fn(*args))
+        return [vals[2 + r % (len(vals) - 2)] for r in returned]
+    return f
+
+
+@settings(max_examples=40)  # cheap programs: worth more examples than the profile's
+@given(st.lists(st.tuples(st.integers(0, len(_PROGRAM_OPS) - 1), st.integers(0, 99),
+                          st.integers(0, 99)), min_size=1, max_size=10),
+       st.lists(st.integers(0, 99), min_size=1, max_size=3))
+def test_random_programs_grad_and_vmap_agree_across_transforms(program, returned):
+    f = _run_program(program, returned)
+
+    def loss(x, y):
+        return sum(fnp.sum(fnp.tanh(o)) for o in f(x, y))
+
+    x, y = rand(3, 3, seed=7) * 0.5, rand(3, 3, seed=8) * 0.5
+    g = grad(loss, argnums=(0, 1))
+    tree_close(jit(g)(x, y), g(x, y), rtol=1e-4, atol=1e-5)
+    xs, ys = rand(2, 3, 3, seed=9) * 0.5, rand(2, 3, 3, seed=10) * 0.5
+    batched = vmap(f)(xs, ys)
+    looped = [f(xs[k], ys[k]) for k in range(2)]
+    for i, out in enumerate(batched):
+        tree_close(out, fnp.stack([looped[k][i] for k in range(2)]), rtol=1e-5, atol=1e-5)
+    tree_close(jit(vmap(g))(xs, ys), vmap(g)(xs, ys), rtol=1e-4, atol=1e-5)
+
+
+@settings(max_examples=40)  # cheap programs: worth more examples than the profile's
+@given(st.lists(st.tuples(st.integers(0, len(_PROGRAM_OPS) - 1), st.integers(0, 99),
+                          st.integers(0, 99)), min_size=1, max_size=8),
+       st.lists(st.integers(0, 99), min_size=1, max_size=2))
+def test_random_programs_gradients_match_finite_differences(program, returned):
+    from funcnet.test_util import check_grads
+    f = _run_program(program, returned)
+
+    def loss(x, y):
+        return sum(fnp.sum(fnp.tanh(o)) for o in f(x, y))
+
+    before = funcnet.config.enable_x64
+    funcnet.config.update("enable_x64", True)
+    try:
+        rng = np.random.default_rng(11)
+        x, y = (fnp.asarray(rng.normal(size=(3, 3)) * 0.5) for _ in range(2))
+        check_grads(loss, (x, y), order=1)
+        check_grads(jit(loss), (x, y), order=1, modes=("rev",))
+    finally:
+        funcnet.config.update("enable_x64", before)
