@@ -677,6 +677,11 @@ _PROGRAM_OPS = [
     ("ys", 1, lambda a: funcnet.lax.scan(lambda c, r: (c * 0.5 + r, c), a[0], a)[1]),
     ("concat", 2, lambda a, b: fnp.concatenate([a[:1], b[1:]])),
     ("softmax", 1, lambda a: fnp.exp(a) / fnp.sum(fnp.exp(a), axis=-1, keepdims=True)),
+    ("bcond", 1, lambda a: funcnet.lax.cond(a[0, 0] > 0.0, lambda t: t * 2.0,
+                                            lambda t: fnp.sin(t) - 1.0, a)),
+    ("while", 1, lambda a: funcnet.lax.while_loop(
+        lambda c: c[1] < 1.0 + fnp.abs(a[0, 0]) * 3.0,
+        lambda c: (c[0] * 0.9 + fnp.cos(c[0]) * 0.1, c[1] + 1.0), (a, 0.0))[0]),
 ]
 
 
