@@ -820,3 +820,17 @@ def test_python_if_on_traced_value_points_to_lax():
     assert "lax.cond" in msg and "lax.while_loop" in msg and "fnp.where" in msg
     with pytest.raises(funcnet.errors.ConcretizationError):
         jit(lambda x: _halve_py(x))(arr([3.0, 4.0], np.float32))
+
+
+def test_cond_weak_type_is_the_same_eager_and_jitted():
+    # int32 * 2.0 is weakly typed, sin(int32) - 1.0 is not: the staged cond is strong, and a
+    # concrete predicate gives the same type
+    y = fnp.asarray([[1, 2], [3, 4]], dtype="int32")
+
+    def f(a):
+        return funcnet.lax.cond(a[0, 0] > 0, lambda t: t * 2.0, lambda t: fnp.sin(t) - 1.0, a)
+
+    eager, jitted = f(y), funcnet.jit(f)(y)
+    assert (eager.dtype, eager.weak_type) == (jitted.dtype, jitted.weak_type) == (
+        np.dtype("float32"), False)
+    np.testing.assert_array_equal(np.asarray(eager), np.asarray(jitted))

@@ -317,7 +317,8 @@ def switch(index, branches, *operands):
     graphs, consts = _unify(traced)
     if type(idx) is Array:  # a concrete index: no need to stage anything
         i = int(np.clip(int(idx), 0, len(branches) - 1))
-        return tree_util.map(as_array, branches[i](*operands))
+        # the staged cond's outputs are never weakly typed: a concrete index gives the same
+        return tree_util.map(lambda o: _strong(as_array(o)), branches[i](*operands))
     outs = bind(cond_p, idx, *consts, *leaves, branches=graphs)
     return tree_util.unflatten(traced[0][2], list(outs))
 
