@@ -79,6 +79,10 @@ def _parse_index(fname, shape, idx):
     for k, v in items:
         if k == "ell":
             expanded.extend([("slice", slice(None))] * (len(shape) - consumed))
+            if consumed == len(shape):
+                # an ellipsis over no dims still separates advanced indices (NumPy's rule for
+                # where the broadcast index dims go): keep it as a marker
+                expanded.append(("ell0", None))
         else:
             expanded.append((k, v))
     if n_ell == 0:
@@ -88,6 +92,9 @@ def _parse_index(fname, shape, idx):
         if k == "new":
             spec.append(("n",))
             continue
+        if k == "ell0":
+            spec.append(("e",))
+            continue
         n = shape[dim]
         if k == "int":
             if not -n <= v < n:
@@ -96,7 +103,9 @@ def _parse_index(fname, shape, idx):
             spec.append(("i", v % n))
         elif k == "slice":
             start, stop, step = v.indices(n)
-            if step < 0 and stop < 0:
+            if step < 0 and start < 0:  # starts before the first element: empty
+                start, stop, step = 0, 0, 1
+            elif step < 0 and stop < 0:  # runs through element 0 ("-1" would wrap around)
                 stop = None
             spec.append(("s", start, stop, step))
         else:

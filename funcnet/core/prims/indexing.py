@@ -6,6 +6,7 @@
 #   ("i", k)                  an integer (non-negative)
 #   ("n",)                    a new axis
 #   ("a", j)                  the j-th index-array operand
+#   ("e",)                    an ellipsis over no dims (it still separates advanced indices)
 from __future__ import annotations
 
 import numpy as np
@@ -35,6 +36,8 @@ def build_index(spec, arrays):
             out.append(e[1])
         elif k == "n":
             out.append(None)
+        elif k == "e":
+            out.append(Ellipsis)
         else:
             out.append(arrays[e[1]])
     return tuple(out)
