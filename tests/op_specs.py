@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -551,6 +552,37 @@ reduction("cumulative_sum", NUM, domain="small", tol=1e-4, min_dims=1,
           kwargs=lambda s: ([{}] if len(s[0]) == 1 else []) + (
               [{"axis": 0}, {"axis": -1, "include_initial": True}] if s[0] else []))
 
+
+
+# order statistics and NaN-aware / weighted means (compositions of sort, take, where, sum)
+def _q_kw(scale):
+    def kws(shapes):
+        qs = [(0.3, "linear"), (0.5, "midpoint"), (1.0, "lower"), (0.7, "nearest"),
+              (0.2, "higher"), ([0.1, 0.9], "linear")]
+        return [dict(k, q=(np.asarray(q) * scale).tolist() if isinstance(q, list) else q * scale,
+                     method=m) for k in axes_kw(shapes, multi=False) for q, m in qs]
+    return kws
+
+
+reduction("quantile", F, min_side=1, grad_domain="distinct", kwargs=_q_kw(1.0), tol=1e-4)
+reduction("percentile", F, min_side=1, grad_domain="distinct", kwargs=_q_kw(100.0), tol=1e-4)
+reduction("median", F, min_side=1, grad_domain="distinct",
+          kwargs=lambda s: axes_kw(s, multi=False), tol=1e-4)
+reduction("ptp", FI, min_side=1, grad_domain="distinct", kwargs=lambda s: axes_kw(s))
+reduction("average", F, min_side=1, kwargs=lambda s: axes_kw(s, multi=False), tol=1e-4)
+spec("average(weights=)", lambda a, w, **kw: fnp.average(a, weights=w, **kw),
+     lambda a, w, **kw: np.average(a, weights=w, **kw), 2, F, same(2, min_dims=1, min_side=1),
+     domain=("real", "pos"), kwargs=lambda s: axes_kw(s, multi=False), tol=1e-4,
+     grad=("fwd", "rev"), grad_shapes=(((2, 3), (2, 3)),))
+reduction("nansum", F, domain="special", grad_domain="real", tol=1e-4)
+def _quiet_nanmean(a, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "Mean of empty slice": all NaN
+        return np.nanmean(a, **kw)
+
+
+reduction("nanmean", F, domain="special", grad_domain="real", min_side=1, tol=1e-4,
+          ref=_quiet_nanmean, kwargs=lambda s: axes_kw(s, multi=False))
 
 # -- shape manipulation ------------------------------------------------------------------------
 _G1 = ("fwd", "rev")

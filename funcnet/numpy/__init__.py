@@ -199,6 +199,13 @@ from ._shape import tile as tile
 from ._shape import transpose as transpose
 from ._shape import unstack as unstack
 from ._shape import vstack as vstack
+from ._statistics import average as average
+from ._statistics import median as median
+from ._statistics import nanmean as nanmean
+from ._statistics import nansum as nansum
+from ._statistics import percentile as percentile
+from ._statistics import ptp as ptp
+from ._statistics import quantile as quantile
 from ._tf_compat import batch_gather as batch_gather
 from ._tf_compat import boolean_mask as boolean_mask
 from ._tf_compat import gather as gather
