@@ -699,6 +699,9 @@ shape_op("broadcast_to",
 spec("broadcast_arrays", lambda *xs: fnp.broadcast_arrays(*xs),
      lambda *xs: np.broadcast_arrays(*xs), 3, ALL, bcast(3), grad=_G1,
      grad_shapes=(((2, 3), (3,), (1, 1)),))
+shape_op("rot90", shapes=one(min_dims=2, max_dims=3),
+         kwargs=lambda s: [{"k": k} for k in (1, 2, 3, -1, 4)] + [{"k": 1, "axes": (1, 0)}] + (
+             [{"k": 1, "axes": (2, 0)}, {"k": 3, "axes": (-1, 1)}] if len(s[0]) == 3 else []))
 shape_op("flip", kwargs=lambda s: axis_kw(s) + ([{"axis": (0, -1)}] if len(s[0]) > 1 else []))
 shape_op("fliplr", shapes=one(min_dims=2))
 shape_op("flipud", shapes=one(min_dims=1))
@@ -773,6 +776,12 @@ for _suffix, _table, _n in (("[1 operand]", _EIN1, 1), ("", _EIN2, 2), ("[3 oper
            ref=lambda *xs, subscripts: np.einsum(subscripts, *xs),
            kwargs=(lambda tbl: lambda s: [{"subscripts": e} for e, t in tbl if t == s])(_table),
            grad_shapes=tuple(s for _, s in _table[:5]))
+linalg("kron", 2, fixed(((2, 3), (2, 2)), ((3,), (2, 2)), ((2, 2), (3,)), ((4,), (2,)),
+                       ((2, 1, 2), (2, 2))), FI,
+       grad_shapes=(((2, 3), (2, 2)), ((3,), (2,))))
+linalg("cross", 2, fixed(((3,), (3,)), ((4, 3), (4, 3)), ((2, 3), (3,)), ((3, 2), (3, 2))), FI,
+       kwargs=lambda s: [{"axis": -1}] if s[0][-1] == 3 and s[1][-1] == 3 else [{"axis": 0}],
+       grad_shapes=(((3,), (3,)), ((2, 3), (2, 3))))
 for _name in ("outer", "linalg.outer"):
     linalg(_name, 2, bcast(2, max_dims=2) if _name == "outer" else fixed(((3,), (2,)), ((0,), (4,)),
                                                                         ((1,), (1,))), FI,

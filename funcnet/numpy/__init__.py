@@ -136,11 +136,13 @@ from ._indexing import nonzero as nonzero
 from ._indexing import sort as sort
 from ._indexing import take as take
 from ._indexing import take_along_axis as take_along_axis
+from ._linalg import cross as cross
 from ._linalg import diag as diag
 from ._linalg import diagonal as diagonal
 from ._linalg import dot as dot
 from ._linalg import einsum as einsum
 from ._linalg import inner as inner
+from ._linalg import kron as kron
 from ._linalg import matmul as matmul
 from ._linalg import outer as outer
 from ._linalg import tensordot as tensordot
@@ -189,6 +191,7 @@ from ._shape import ravel as ravel
 from ._shape import repeat as repeat
 from ._shape import reshape as reshape
 from ._shape import roll as roll
+from ._shape import rot90 as rot90
 from ._shape import shape as shape
 from ._shape import size as size
 from ._shape import split as split

@@ -528,3 +528,40 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
 
 matrix_norm.__doc__ = _doc("Array-API matrix norm over the last two axes.",
                            "fnp.linalg.matrix_norm(fnp.eye(2)).item()", "1.414...")
+
+
+def kron(a, b):
+    """Kronecker product: blocks ``a[i, j] * b`` (the shorter shape gets leading 1s).
+
+    Example:
+        >>> import funcnet.numpy as fnp
+        >>> fnp.kron(fnp.asarray([1, 10]), fnp.asarray([1, 2, 3])).tolist()
+        [1, 2, 3, 10, 20, 30]
+    """
+    x, y = (asarray_any(v) for v in promote(a, b))
+    nd = builtins.max(x.ndim, y.ndim)
+    xs = (1,) * (nd - x.ndim) + tuple(x.shape)
+    ys = (1,) * (nd - y.ndim) + tuple(y.shape)
+    x = x.reshape(tuple(d for s in xs for d in (s, 1)))
+    y = y.reshape(tuple(d for s in ys for d in (1, s)))
+    return (x * y).reshape(tuple(p * q for p, q in zip(xs, ys)))
+
+
+def cross(a, b, axis=-1):
+    """Cross product of 3-vectors along ``axis`` (other dims broadcast).
+
+    Example:
+        >>> import funcnet.numpy as fnp
+        >>> fnp.cross(fnp.asarray([1.0, 0.0, 0.0]), fnp.asarray([0.0, 1.0, 0.0])).tolist()
+        [0.0, 0.0, 1.0]
+    """
+    x, y = (asarray_any(v) for v in promote(a, b))
+    if x.ndim == 0 or y.ndim == 0 or x.shape[axis] != 3 or y.shape[axis] != 3:
+        raise ValueError(f"fnp.cross: both arrays need size 3 along axis {axis}, got shapes "
+                         f"{x.shape} and {y.shape}")
+    from ._shape import moveaxis, stack
+    x, y = moveaxis(x, axis, -1), moveaxis(y, axis, -1)
+    x0, x1, x2 = x[..., 0], x[..., 1], x[..., 2]
+    y0, y1, y2 = y[..., 0], y[..., 1], y[..., 2]
+    out = stack([x1 * y2 - x2 * y1, x2 * y0 - x0 * y2, x0 * y1 - x1 * y0], axis=-1)
+    return moveaxis(out, -1, axis)

@@ -323,6 +323,35 @@ flip.__doc__ = _doc("Reverses the order of elements along axes.",
                     "fnp.flip(fnp.asarray([1, 2, 3])).tolist()", "[3, 2, 1]")
 
 
+def rot90(m, k=1, axes=(0, 1)):
+    """Rotates ``m`` by 90 degrees ``k`` times in the plane of ``axes`` (first towards second).
+
+    Example:
+        >>> import funcnet.numpy as fnp
+        >>> fnp.rot90(fnp.asarray([[1, 2], [3, 4]])).tolist()
+        [[2, 4], [1, 3]]
+    """
+    x = asarray_any(m)
+    axes = tuple(axes)
+    if len(axes) != 2:
+        raise ValueError(f"fnp.rot90: axes must name 2 axes, got {axes}")
+    if x.ndim < 2:
+        raise ValueError(f"fnp.rot90: needs an array of at least 2 dims, got shape {x.shape}")
+    a0, a1 = (norm_axis("fnp.rot90", a, x.ndim) for a in axes)
+    if a0 == a1:
+        raise ValueError(f"fnp.rot90: axes must be different, got {axes} for shape {x.shape}")
+    k = operator.index(k) % 4
+    if k == 0:
+        return x
+    if k == 2:
+        return flip(flip(x, a0), a1)
+    perm = list(range(x.ndim))
+    perm[a0], perm[a1] = perm[a1], perm[a0]
+    if k == 1:
+        return transpose(flip(x, a1), perm)
+    return flip(transpose(x, perm), a1)
+
+
 def fliplr(m):
     return flip(m, 1)
 
