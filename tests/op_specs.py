@@ -882,6 +882,21 @@ def _take_build(rng, shapes, dt, kw):
     return [x, rng.integers(-n, n, size=shapes[1]).astype(np.int32)]
 
 
+def _interp_build(rng, shapes, dt, kw):
+    n = shapes[1][0]
+    xp = (-2.0 + np.cumsum(0.5 + rng.random(n))).astype(dt)
+    x = rng.uniform(-3.0, 3.0, size=shapes[0])
+    near = np.abs(x[..., None] - xp).min(axis=-1) < 0.05  # keep finite differences off the kinks
+    x = np.where(near, x + 0.1, x).astype(dt)
+    return [x, xp, rng.normal(size=n).astype(dt)]
+
+
+spec("interp", fnp.interp, np.interp, 3, F, fixed(((5,), (4,), (4,)), ((2, 3), (3,), (3,)),
+                                                   ((), (1,), (1,)), ((3,), (2,), (2,))),
+     build=_interp_build, kwargs=({}, {"left": -5.0, "right": 7.0}), grad=_G1,
+     grad_shapes=(((5,), (4,), (4,)),), grad_argnums=(0, 2))
+
+
 spec("take", fnp.take, np.take, 2, NUM, st.tuples(hnp.array_shapes(max_dims=3, min_side=1),
                                                    hnp.array_shapes(min_dims=0, max_dims=2)),
      build=_take_build,

@@ -203,6 +203,7 @@ from ._shape import transpose as transpose
 from ._shape import unstack as unstack
 from ._shape import vstack as vstack
 from ._statistics import average as average
+from ._statistics import interp as interp
 from ._statistics import median as median
 from ._statistics import nanmean as nanmean
 from ._statistics import nansum as nansum

@@ -15,7 +15,7 @@ from ._reductions import min as _min
 from ._reductions import sum as _sum
 from ._shape import expand_dims, moveaxis, ravel
 
-__all__ = ["average", "median", "nanmean", "nansum", "percentile", "ptp", "quantile"]
+__all__ = ["average", "interp", "median", "nanmean", "nansum", "percentile", "ptp", "quantile"]
 
 _METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
 
@@ -228,3 +228,40 @@ def nanmean(a, axis=None, dtype=None, keepdims=False):
     total = nansum(x, axis=axis, dtype=dtype, keepdims=keepdims)
     count = _sum(ok, axis=axis, keepdims=keepdims).astype(total.dtype)
     return total / count
+
+
+def interp(x, xp, fp, left=None, right=None):
+    """Piecewise-linear interpolation of the points ``(xp, fp)`` at ``x`` (NumPy's ``interp``).
+
+    Args:
+        x: where to evaluate.
+        xp: increasing 1-D x-coordinates (not checked, as in NumPy).
+        fp: 1-D values at ``xp``, the same length.
+        left, right: the values for ``x < xp[0]`` and ``x > xp[-1]`` (default ``fp[0]`` and
+            ``fp[-1]``).
+
+    Example:
+        >>> import funcnet.numpy as fnp
+        >>> fnp.interp(fnp.asarray([0.5, 3.0]), fnp.asarray([0.0, 1.0, 2.0]),
+        ...            fnp.asarray([0.0, 10.0, 0.0])).tolist()
+        [5.0, 0.0]
+    """
+    from ._array_api import searchsorted
+    from ._elementwise import clip
+    xv, xpv, fpv = asarray_any(x), asarray_any(xp), asarray_any(fp)
+    if xpv.ndim != 1 or fpv.ndim != 1 or xpv.shape[0] != fpv.shape[0] or xpv.shape[0] == 0:
+        raise ValueError(f"fnp.interp: xp and fp must be 1-D of the same non-zero length, got "
+                         f"shapes {xpv.shape} and {fpv.shape}")
+    dt = dtypes.default_float() if fpv.dtype.kind not in "fc" else fpv.dtype
+    xv, xpv, fpv = (v.astype(dt) if v.dtype.kind not in "fc" else v for v in (xv, xpv, fpv))
+    n = xpv.shape[0]
+    if n == 1:
+        out = fpv[0] + xv * 0
+    else:
+        hi = clip(searchsorted(xpv, xv, side="right"), 1, n - 1)
+        x0, x1 = take(xpv, hi - 1), take(xpv, hi)
+        f0, f1 = take(fpv, hi - 1), take(fpv, hi)
+        out = f0 + (xv - x0) * ((f1 - f0) / (x1 - x0))
+        out = where(xv == xpv[n - 1], fpv[n - 1], out)
+    out = where(xv < xpv[0], fpv[0] if left is None else left, out)
+    return where(xv > xpv[n - 1], fpv[n - 1] if right is None else right, out)
