@@ -515,3 +515,34 @@ def test_mixed_devices_name_the_primitive_and_the_devices(monkeypatch):
                              r"gpu, \(3,\) on cpu\).*device_put"):
         fnp.add(a, fnp.ones(3))
     assert issubclass(funcnet.errors.DeviceMismatchError, ValueError)
+
+
+@pytest.mark.parametrize("call, cls, message", [
+    (lambda: fnp.quantile(fnp.ones(4), 1.5), ValueError,
+     r"fnp.quantile: q must be in \[0, 1\], got 1.5"),
+    (lambda: fnp.percentile(fnp.ones(4), [50, 101]), ValueError,
+     r"fnp.percentile: q must be in \[0, 100\], got \[50.0, 101.0\]"),
+    (lambda: fnp.quantile(fnp.ones(4), 0.5, method="cubic"), ValueError,
+     r"fnp.quantile: method must be one of .*'nearest'\), got 'cubic'"),
+    (lambda: fnp.quantile(fnp.ones(4), fnp.ones((2, 2)) * 0.5), ValueError,
+     r"fnp.quantile: q must be a scalar or 1-D, got shape \(2, 2\)"),
+    (lambda: fnp.median(fnp.ones((2, 0)), axis=1), ValueError,
+     r"fnp.quantile: cannot take a quantile over an empty axis \(array shape \(2, 0\), axis 1\)"),
+    (lambda: fnp.average(fnp.ones((2, 3)), weights=fnp.ones(2), axis=1), ValueError,
+     r"fnp.average: 1-D weights must have length a.shape\[1\] = 3, got weights of shape "
+     r"\(2,\) for a of shape \(2, 3\)"),
+    (lambda: fnp.average(fnp.ones((2, 3)), weights=fnp.ones(3)), TypeError,
+     r"fnp.average: weights of shape \(3,\) differ from a's shape \(2, 3\); pass axis="),
+    (lambda: fnp.interp(fnp.ones(2), fnp.ones(3), fnp.ones(2)), ValueError,
+     r"fnp.interp: xp and fp must be 1-D of the same non-zero length, got shapes \(3,\) and "
+     r"\(2,\)"),
+    (lambda: fnp.rot90(fnp.ones((2, 2)), axes=(1, 1)), ValueError,
+     r"fnp.rot90: axes must be different, got \(1, 1\) for shape \(2, 2\)"),
+    (lambda: fnp.rot90(fnp.ones(3)), ValueError,
+     r"fnp.rot90: needs an array of at least 2 dims, got shape \(3,\)"),
+    (lambda: fnp.cross(fnp.ones(2), fnp.ones(2)), ValueError,
+     r"fnp.cross: both arrays need size 3 along axis -1, got shapes \(2,\) and \(2,\)"),
+])
+def test_statistics_and_shape_helpers_name_the_argument_and_shapes(call, cls, message):
+    with pytest.raises(cls, match=message):
+        call()

@@ -16,6 +16,16 @@ from .array import Array
 _stack: list = []
 
 
+def concrete_or_none(x):
+    """The concrete Array behind ``x`` when it is known now: ``x`` itself for an Array, the
+    value a tracer carries (eager grad / jvp), else None (a traced value or a non-array)."""
+    if type(x) is Array:
+        return x
+    if isinstance(x, Tracer):
+        return x._concrete_or_none()
+    return None
+
+
 class MainTrace:
     __slots__ = ("level", "trace_type", "payload", "active", "trace")
 

@@ -29,7 +29,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..core import dtypes
-from ..core.trace import Tracer
+from ..core.trace import Tracer, concrete_or_none
 from ..errors import ShapeError
 from . import activations as _act
 
@@ -52,10 +52,8 @@ def _fnp():
 
 
 def _concrete(x):
-    if isinstance(x, Tracer):
-        c = x._concrete_or_none()
-        return None if c is None else np.asarray(c)
-    return np.asarray(x)
+    c = concrete_or_none(x) if isinstance(x, Tracer) else x
+    return None if c is None else np.asarray(c)
 
 
 def _pred(fname, y_pred):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import dtypes
-from ..core.array import Array
-from ..core.trace import Tracer
+from ..core.trace import concrete_or_none
 from ._base import asarray_any, norm_axis
 from ._elementwise import floor, isnan, where
 from ._indexing import sort, take
@@ -20,14 +19,13 @@ __all__ = ["average", "interp", "median", "nanmean", "nansum", "percentile", "pt
 _METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
-def _concrete(x):
-    """x's NumPy value when it is known now (not a traced value), else None."""
-    if type(x) is Array:
-        return np.asarray(x)
-    if isinstance(x, Tracer):
-        c = x._concrete_or_none()
-        return None if c is None else np.asarray(c)
-    return None
+def _check_q(fname, q, hi):
+    # a q known now must lie in [0, hi] (a traced q is not checked)
+    c = concrete_or_none(q)
+    if c is not None:
+        qv = np.asarray(c)
+        if np.any((qv < 0) | (qv > hi)) or np.any(np.isnan(qv)):
+            raise ValueError(f"{fname}: q must be in [0, {hi}], got {qv.tolist()}")
 
 
 def ptp(a, axis=None, keepdims=False):
@@ -72,10 +70,7 @@ def quantile(a, q, axis=None, method="linear", keepdims=False):
     qa = asarray_any(q).astype(x.dtype)
     if qa.ndim > 1:
         raise ValueError(f"fnp.quantile: q must be a scalar or 1-D, got shape {qa.shape}")
-    qv = _concrete(qa)
-    if qv is not None:
-        if np.any((qv < 0) | (qv > 1)) or np.any(np.isnan(qv)):
-            raise ValueError(f"fnp.quantile: q must be in [0, 1], got {qv.tolist()}")
+    _check_q("fnp.quantile", qa, 1)
     if axis is None:
         x, ax = ravel(x), 0
     else:
@@ -136,10 +131,7 @@ def percentile(a, q, axis=None, method="linear", keepdims=False):
     qa = asarray_any(q)
     if qa.dtype.kind not in "fc":
         qa = qa.astype(dtypes.default_float())
-    qv = _concrete(qa)
-    if qv is not None:
-        if np.any((qv < 0) | (qv > 100)) or np.any(np.isnan(qv)):
-            raise ValueError(f"fnp.percentile: q must be in [0, 100], got {qv.tolist()}")
+    _check_q("fnp.percentile", qa, 100)
     return quantile(a, qa / 100.0, axis=axis, method=method, keepdims=keepdims)
 
 

@@ -57,25 +57,24 @@ def _reusable(g: Graph):
     """
     root: dict = {}
     owned: set = set()
-    for e in g.eqns:
+    last: dict = {}
+    escaped: set = set()  # read by a primitive that may keep it or hand it back as an output
+    for j, e in enumerate(g.eqns):
         fresh = e.prim.name in _FRESH_PRIMS or e.prim in _UFUNC_PRIMS
+        view = e.prim.name in _VIEW_PRIMS
+        for v in e.inputs:
+            if isinstance(v, Var):
+                r = root.get(v, v)
+                last[r] = j
+                if not (fresh or view):
+                    escaped.add(r)
         for o in e.outputs:
-            if e.prim.name in _VIEW_PRIMS and isinstance(e.inputs[0], Var):
+            if view and isinstance(e.inputs[0], Var):
                 root[o] = root.get(e.inputs[0], e.inputs[0])
             else:
                 root[o] = o
                 if fresh:
                     owned.add(o)
-    last: dict = {}
-    escaped: set = set()  # read by a primitive that may keep it or hand it back as an output
-    for j, e in enumerate(g.eqns):
-        known = (e.prim.name in _FRESH_PRIMS or e.prim in _UFUNC_PRIMS
-                 or e.prim.name in _VIEW_PRIMS)
-        for v in e.inputs:
-            if isinstance(v, Var):
-                last[root.get(v, v)] = j
-                if not known:
-                    escaped.add(root.get(v, v))
     owned -= escaped
     outs = {root.get(v, v) for v in g.out_vars if isinstance(v, Var)}
     dies_at: dict = {}

@@ -13,15 +13,7 @@ from ..core.array import Array, wrap
 from ..core.primitive import bind, eval_primitive
 from ..core.prims._factories import zeros_like
 from ..core.registry import jvp_rules, nondiff, rule, vjp_rules
-from ..core.trace import Trace, Tracer, new_main, to_array
-
-
-def _concrete(x):
-    if type(x) is Array:
-        return x
-    if isinstance(x, Tracer):
-        return x._concrete_or_none()
-    return None
+from ..core.trace import Trace, Tracer, concrete_or_none, new_main, to_array
 
 
 class _PrimalTracer(Tracer):
@@ -51,7 +43,7 @@ class _PrimalTracer(Tracer):
         return self.primal.weak_type
 
     def _concrete_or_none(self):
-        return _concrete(self.primal)
+        return concrete_or_none(self.primal)
 
 
 # -- forward mode ---------------------------------------------------------------------------------
